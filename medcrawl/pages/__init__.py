@@ -1,0 +1,1 @@
+"""Page classes: one per page type per site, each the only place that knows its markup."""

@@ -1,0 +1,356 @@
+"""ask.39.net (39问医生) question page → items. Every selector for the site lives here.
+
+Selectors go sourced class names first ([SRC] in shared/site/ask39-markup.md), then text
+anchors on the visible labels (疾病百科, 症状起因, 适用药品, 推荐医生) where the class names are
+inferred or guessed, so a layout change is a one-file fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cached_property
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from medcrawl import items
+from medcrawl.html import every, first, text_lines
+from medcrawl.ids import doctor_id, named_id
+from medcrawl.loaders import (
+    AnswerLoader,
+    CauseLoader,
+    DoctorLoader,
+    DrugLoader,
+    EncyclopediaLoader,
+    QuestionLoader,
+)
+from medcrawl.pages.base import QuestionPage
+from medcrawl.text import (
+    classify_doctor_tokens,
+    clean_inline,
+    drugs_mentioned,
+    parse_count,
+    split_answer,
+    split_label,
+    strip_ui_suffix,
+    title_rank,
+)
+
+SITE = "ask39"
+QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.html", re.I)
+_CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
+_CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
+_REMOVED_TEXT = re.compile(r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中")
+_ROLE = {"追问": "patient", "问": "patient", "患者": "patient", "回复": "doctor", "回答": "doctor"}
+
+# Encyclopedia item labels → field names
+_ENCYCLOPEDIA_LABELS = {
+    "症状起因": "symptom_causes",
+    "可能疾病": "possible_diseases",
+    "常见检查": "common_checks",
+    "就诊科室": "departments",
+}
+
+
+def question_native_id(url: str) -> str | None:
+    """`https://ask.39.net/question/123.html` → `123` (the wapask twin too)."""
+    m = QUESTION_URL.match(url)
+    return m.group(1) if m else None
+
+
+class Ask39QuestionPage(QuestionPage):
+    """One ask.39.net question page. `problem()` says why it is not one; `items()` splits it."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime) -> None:
+        super().__init__(response, now)
+        self.sel: Selector = response.selector
+        self.native_id = question_native_id(response.url)
+        self.question_id = f"{SITE}:{self.native_id}"
+
+    # --- is this a question page at all? --------------------------------------------------
+
+    def problem(self) -> str | None:
+        """`challenge`, `removed` or `not_question` when the page holds no question, else None."""
+        if _CHALLENGE_URL.search(self.response.url):
+            return "challenge"
+        if self.native_id is None:
+            return "not_question"
+        if self.title_text:
+            return None
+        head = " ".join(self.sel.xpath("//title//text() | //body//text()").getall()[:200])
+        if _CHALLENGE_TEXT.search(head):
+            return "challenge"
+        if _REMOVED_TEXT.search(head):
+            return "removed"
+        return "not_question"
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    @cached_property
+    def main(self) -> Selector:
+        return first(self.sel, "//div[contains(@class,'cont_l')]") or self.sel
+
+    @cached_property
+    def ask(self) -> Selector:
+        return first(self.main, ".//div[contains(@class,'ask_cont')]") or self.main
+
+    @cached_property
+    def side(self) -> Selector:
+        return first(self.sel, "//div[contains(@class,'cont_r')]") or self.sel
+
+    @cached_property
+    def title_text(self) -> str | None:
+        node = first(
+            self.sel,
+            "//div[contains(@class,'ask_cont')]//*[self::h1 or self::p][contains(@class,'ask_tit')]",
+            "//h1",
+            "//span[@class='sub_here']",
+        )
+        title = clean_inline(" ".join(node.xpath(".//text()").getall())) if node else ""
+        if not title:  # `<title>` without the site suffix
+            raw = self.sel.xpath("string(//title)").get() or ""
+            title = clean_inline(re.split(r"_39(?:问医生|健康网)", raw)[0])
+        return title or None
+
+    @cached_property
+    def answer_blocks(self) -> list[Selector]:
+        return every(
+            self.main,
+            ".//div[contains(@class,'selected')]//div[contains(concat(' ',@class,' '),' sele_all ')]",
+            ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
+            ".//div[p[contains(@class,'sele_txt')]]",
+        )
+
+    @cached_property
+    def encyclopedia_box(self) -> Selector | None:
+        return first(
+            self.main,
+            ".//div[contains(@class,'sys-box')]",
+            ".//li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
+            "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]",
+        )
+
+    def _side_box(self, label: str) -> Selector | None:
+        return first(
+            self.side,
+            f".//*[self::h3 or self::h2 or self::h4][starts-with(normalize-space(.),'{label}')]/..",
+            f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
+        )
+
+    # --- items ----------------------------------------------------------------------------
+
+    def items(self) -> Iterator[object]:
+        """Question first, then the things it links to by id."""
+        encyclopedia = self.encyclopedia()
+        drugs = list(self.drugs())
+        recommended = list(self.recommended_doctors())
+        answers = [self.answer(block, pos) for pos, block in enumerate(self.answer_blocks, 1)]
+        yield self.question(
+            encyclopedia_id=encyclopedia.id if encyclopedia else None,
+            drug_ids=[d.id for d in drugs],
+            doctor_ids=[d.id for d in recommended],
+            answers_found=len(answers),
+        )
+        for answer, doctor, causes in answers:
+            if doctor:
+                yield doctor
+            yield answer
+            yield from causes
+        if encyclopedia:
+            yield encyclopedia
+        yield from drugs
+        yield from recommended
+
+    def question(
+        self,
+        *,
+        encyclopedia_id: str | None,
+        drug_ids: list[str],
+        doctor_ids: list[str],
+        answers_found: int,
+    ) -> items.Question:
+        loader = QuestionLoader(selector=self.ask, now=self.now)
+        loader.add_value("id", self.question_id)
+        loader.add_value("site", SITE)
+        loader.add_value("url", self.response.url)
+        loader.add_value("title", self.title_text)
+        loader.add_value("question", self._question_text())
+        self._add_patient(loader)
+        loader.add_value("category_path", self._category_path())
+        loader.add_xpath(
+            "tags", ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
+        )
+        loader.add_xpath("asked_at_raw", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
+        loader.add_xpath("asked_at", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
+        heading = self.main.xpath("string(.//p[contains(@class,'sele_img')])").get()
+        count = parse_count(heading)
+        loader.add_value("answer_count", answers_found if count is None else count)
+        loader.add_value("encyclopedia_id", encyclopedia_id)
+        loader.add_value("drug_ids", drug_ids)
+        loader.add_value("recommended_doctor_ids", doctor_ids)
+        loader.add_value("crawled_at", self.now.isoformat())
+        return loader.load_item()
+
+    def _question_text(self) -> list[str]:
+        body = self.ask.xpath(
+            ".//div[contains(@class,'ask_hid')]//p[contains(@class,'txt_ms') "
+            "or contains(@class,'txt_bc')]"
+        )
+        return [line for p in body for line in text_lines(p)]
+
+    def _add_patient(self, loader: QuestionLoader) -> None:
+        for span in self.ask.xpath(".//p[contains(@class,'mation')]/span"):
+            text = clean_inline(span.xpath("string()").get())
+            label, value = split_label(text)
+            if text in ("男", "女"):
+                loader.add_value("patient_sex", text)
+            elif text.endswith("岁"):
+                loader.add_value("patient_age", text)
+            elif label == "发病时间":
+                loader.add_value("patient_onset", value or None)
+
+    def _category_path(self) -> list[str]:
+        crumbs = [
+            clean_inline(s.xpath("string()").get())
+            for s in self.sel.xpath("//div[@id='sub' or contains(@class,'sub')][1]/span")
+        ]
+        crumbs = [c for c in crumbs if c]
+        if crumbs and crumbs[0] == "首页":
+            crumbs = crumbs[1:]
+        if crumbs and crumbs[-1] == self.title_text:
+            crumbs = crumbs[:-1]
+        return crumbs
+
+    def answer(
+        self, block: Selector, position: int
+    ) -> tuple[items.Answer, items.Doctor | None, list[items.Cause]]:
+        doctor = self.answering_doctor(block)
+        answer_id = f"{self.question_id}/a{position}"
+        paragraphs = [
+            line for p in block.xpath(".//p[contains(@class,'sele_txt')]") for line in text_lines(p)
+        ]
+        parts = split_answer(paragraphs)
+        loader = AnswerLoader(selector=block, now=self.now)
+        loader.add_value("id", answer_id)
+        loader.add_value("question_id", self.question_id)
+        loader.add_value("position", position)
+        loader.add_value("doctor_id", doctor.id if doctor else None)
+        loader.add_value("text", paragraphs)
+        loader.add_value("summary", parts.summary)
+        loader.add_value("advice", parts.advice)
+        loader.add_value("tips", parts.tips)
+        loader.add_value("follow_ups", self._follow_ups(block))
+        time_xpath = ".//p[contains(@class,'doc_time')]//text()"
+        loader.add_xpath("answered_at_raw", time_xpath)
+        loader.add_xpath("answered_at", time_xpath)
+        causes = []
+        for item in parts.items:
+            cause = CauseLoader(now=self.now)
+            cause.add_value("id", f"{answer_id}/c{item.position}")
+            cause.add_value("answer_id", answer_id)
+            cause.add_value("question_id", self.question_id)
+            cause.add_value("position", item.position)
+            cause.add_value("name", item.name)
+            cause.add_value("text", item.text)
+            cause.add_value("drugs_mentioned", drugs_mentioned(item.text))
+            causes.append(cause.load_item())
+        return loader.load_item(), doctor, causes
+
+    def _follow_ups(self, block: Selector) -> list[dict[str, str]]:
+        out = []
+        for zw in block.xpath(".//div[contains(@class,'doc_zw')][not(contains(@class,'doc_zwenall'))]"):
+            spans = [clean_inline(s.xpath("string()").get()) for s in zw.xpath("./span")]
+            spans = [s for s in spans if s]
+            if not spans:
+                continue
+            label = spans[0].rstrip(":：")
+            role = _ROLE.get(label)
+            text = "\n".join(spans[1:]) if role or len(spans) > 1 else spans[0]
+            if text:
+                out.append({"role": role or label, "text": text})
+        return out
+
+    def answering_doctor(self, block: Selector) -> items.Doctor | None:
+        card = first(block, ".//div[contains(@class,'doctor_all')]")
+        if card is None:
+            return None
+        name = clean_inline(card.xpath("string(.//span[contains(@class,'doc_name')])").get())
+        if not name:
+            return None
+        tokens = [
+            clean_inline(t)
+            for t in card.xpath(".//span[contains(@class,'doc_yshi')]//text()").getall()
+        ]
+        roles = classify_doctor_tokens([t for t in tokens if t])
+        profile = card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()
+        profile_url = self.response.urljoin(profile) if profile else None
+        loader = DoctorLoader(selector=card, now=self.now)
+        loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
+        loader.add_value("name", name)
+        loader.add_value("title", roles.title)
+        loader.add_value("title_rank", title_rank(roles.title))
+        loader.add_value("hospital", roles.hospital)
+        loader.add_value("hospital_grade", roles.grade)
+        loader.add_xpath("specialties", ".//p[contains(@class,'doc_sc')]//text()")
+        loader.add_value("profile_url", profile_url)
+        return loader.load_item()
+
+    def encyclopedia(self) -> items.Encyclopedia | None:
+        box = self.encyclopedia_box
+        if box is None:
+            return None
+        name = clean_inline(
+            box.xpath("string(.//*[self::h4 or self::h2 or self::strong][1])").get()
+        )
+        if not name or name == "疾病百科":
+            return None
+        loader = EncyclopediaLoader(selector=box, now=self.now)
+        loader.add_value("id", named_id(SITE, "disease", name))
+        loader.add_value("name", name)
+        loader.add_value("summary", [t for p in box.xpath("./p") for t in text_lines(p)])
+        for li in box.xpath(".//li"):
+            label, value = split_label(clean_inline(li.xpath("string()").get()))
+            field = _ENCYCLOPEDIA_LABELS.get(label or "")
+            if field is None:
+                continue
+            links = li.xpath(".//a//text()").getall()
+            loader.add_value(field, links if links and field != "symptom_causes" else value)
+        return loader.load_item()
+
+    def drugs(self) -> Iterator[items.Drug]:
+        box = self._side_box("适用药品")
+        for li in box.xpath(".//li") if box else []:
+            name = clean_inline(li.xpath("string(.//a[1])").get())
+            if not name:
+                continue
+            href = li.xpath(".//a[1]/@href").get()
+            loader = DrugLoader(selector=li, now=self.now)
+            loader.add_value("id", named_id(SITE, "drug", name))
+            loader.add_value("name", name)
+            loader.add_value("indication", [t for p in li.xpath(".//p") for t in text_lines(p)])
+            loader.add_value("url", self.response.urljoin(href) if href else None)
+            yield loader.load_item()
+
+    def recommended_doctors(self) -> Iterator[items.Doctor]:
+        box = self._side_box("推荐医生")
+        for li in box.xpath(".//li") if box else []:
+            tokens = [strip_ui_suffix(t) for t in text_lines(li)]
+            tokens = [t for line in tokens for t in line.split(" ") if t and t != "提问"]
+            if not tokens:
+                continue
+            name, roles = tokens[0], classify_doctor_tokens(tokens[1:])
+            href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
+            profile_url = self.response.urljoin(href) if href else None
+            loader = DoctorLoader(selector=li, now=self.now)
+            loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
+            loader.add_value("name", name)
+            loader.add_value("title", roles.title)
+            loader.add_value("title_rank", title_rank(roles.title))
+            loader.add_value("hospital", roles.hospital)
+            loader.add_value("hospital_grade", roles.grade)
+            loader.add_value("profile_url", profile_url)
+            yield loader.load_item()

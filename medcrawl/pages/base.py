@@ -1,0 +1,25 @@
+"""What every question page class offers the shared spider code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from scrapy.http import TextResponse
+
+
+class QuestionPage:
+    """A question page of one site: `problem()` says why it holds no question (a stat
+    and reject reason such as `challenge`, `removed`), `items()` yields what it holds."""
+
+    site: str = ""
+
+    def __init__(self, response: TextResponse, now: datetime) -> None:
+        self.response = response
+        self.now = now
+
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
+    def items(self) -> Iterator[object]:
+        raise NotImplementedError

@@ -1,0 +1,395 @@
+"""Site-independent text helpers: cleaning, numbered lists, drug mentions, doctor tokens.
+
+Everything here works on the *patterns* of Chinese medical Q&A text (numbering styles,
+labels, bracketed headings), never on strings of one page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Full-width ASCII letters/digits (U+FF10–FF19, FF21–FF3A, FF41–FF5A) → ASCII; the ideographic
+# and no-break spaces → space; zero-width characters and BOM removed. Chinese punctuation stays.
+_TRANSLATE = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)},
+    0x3000: " ",
+    0x00A0: " ",
+    0x200B: None,
+    0x200C: None,
+    0x200D: None,
+    0x2060: None,
+    0xFEFF: None,
+}
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+#: Words that are page chrome (buttons, links), never content, when they stand alone.
+UI_WORDS = frozenset({"举报", "向医生提问", "提问", "找医生", "更多", "查看全部", "展开", "收起"})
+
+
+def clean(text: str | None) -> str:
+    """Normalise one string: widths, spaces and zero-width characters; keeps line breaks.
+
+    Each line is stripped and inner runs of spaces collapse to one; empty lines are dropped.
+    """
+    if not text:
+        return ""
+    text = text.translate(_TRANSLATE)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_inline(text: str | None) -> str:
+    """`clean`, then fold line breaks into single spaces (for names, titles, labels)."""
+    return " ".join(clean(text).split("\n"))
+
+
+def drop_ui_word(text: str) -> str | None:
+    """None for a string that is only a UI word (`举报`, `提问` …), else the string."""
+    return None if text in UI_WORDS else text
+
+
+def strip_ui_suffix(text: str) -> str:
+    """Remove a trailing UI word run into a heading, e.g. `推荐医生更多` → `推荐医生`."""
+    for word in UI_WORDS:
+        if text.endswith(word) and len(text) > len(word):
+            return text[: -len(word)].rstrip()
+    return text
+
+
+# --- labels -------------------------------------------------------------------------------
+
+_LABEL = re.compile(r"^\s*([\u4e00-\u9fff]{2,8})\s*[:：]\s*(.*)$", re.S)
+
+
+def split_label(text: str) -> tuple[str | None, str]:
+    """`症状起因:为一侧…` → (`症状起因`, `为一侧…`); text with no label → (None, text)."""
+    m = _LABEL.match(text)
+    return (m.group(1), m.group(2).strip()) if m else (None, text.strip())
+
+
+_LIST_SPLIT = re.compile(r"[\s、，,；;/|]+")
+
+
+def split_list(text: str) -> list[str]:
+    """Split a run of names separated by spaces or `、，；` into a list, order kept."""
+    return [part for part in _LIST_SPLIT.split(text) if part]
+
+
+# --- numbered lists -----------------------------------------------------------------------
+
+_CN_NUM = "一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# One pattern per numbering style; each captures the number and the rest of the line.
+_MARKERS: dict[str, re.Pattern[str]] = {
+    "paren": re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*(.*)$", re.S),
+    "digit": re.compile(r"^(\d{1,2})\s*(?:[.．、]|[)）](?!\d))(?!\d)\s*(.*)$", re.S),
+    "circled": re.compile(rf"^([{_CIRCLED}])\s*(.*)$", re.S),
+    "cn": re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、.．]\s*(.*)$", re.S),
+    "cn_ordinal": re.compile(rf"^第([{_CN_NUM}]{{1,3}})\s*[，,、：:]\s*(.*)$", re.S),
+    "cn_paren": re.compile(rf"^[（(]([{_CN_NUM}]{{1,3}})[）)]\s*(.*)$", re.S),
+}
+
+
+def _cn_to_int(s: str) -> int:
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_NUM.index(s[1]) + 1
+    if len(s) == 1:
+        return _CN_NUM.index(s) + 1
+    tens = _CN_NUM.index(s[0]) + 1
+    ones = _CN_NUM.index(s[2]) + 1 if len(s) == 3 else 0
+    return tens * 10 + ones
+
+
+def list_marker(line: str) -> tuple[str, int, str] | None:
+    """(style, number, rest) when `line` starts with a list marker, else None.
+
+    Styles: `1.` `1、` `1．` `1)` (digit), `（1）` `(1)` (paren), `①` (circled),
+    `一、` (cn), `第一，` (cn_ordinal), `（一）` (cn_paren).
+    """
+    for style, pattern in _MARKERS.items():
+        m = pattern.match(line)
+        if m:
+            num, rest = m.groups()
+            if style in ("paren", "digit"):
+                n = int(num)
+            elif style == "circled":
+                n = _CIRCLED.index(num) + 1
+            else:
+                n = _cn_to_int(num)
+            return style, n, rest.strip()
+    return None
+
+
+# A marker inside a paragraph, after a sentence or clause boundary: "原因有：1.神经受压；2.…"
+_INLINE_MARKER = re.compile(
+    rf"(?:(?<=[。；;：:！!？?])|(?<=[。；;：:！!？?]\s))"
+    rf"(?=\d{{1,2}}(?:[.．、](?!\d))|[（(]\d{{1,2}}[）)]|[{_CIRCLED}])"
+)
+
+
+def split_inline_lists(lines: list[str]) -> list[str]:
+    """Break paragraphs that carry a whole numbered list (`…：1.xx；2.yy。`) into lines.
+
+    A paragraph is only split when the markers found in it count up from 1 without a gap,
+    so numbers that are doses or dates (`0.5mg`, `2.5cm`) stay where they are.
+    """
+    out: list[str] = []
+    for line in lines:
+        pieces = _INLINE_MARKER.split(line)
+        if len(pieces) > 2 and _counts_from_one(pieces[1:]):
+            out.extend(p.strip().rstrip("；;，,") for p in pieces if p.strip())
+        else:
+            out.append(line)
+    return out
+
+
+def _counts_from_one(pieces: list[str]) -> bool:
+    markers = [list_marker(p) for p in pieces]
+    if any(m is None for m in markers):
+        return False
+    return [m[1] for m in markers] == list(range(1, len(markers) + 1))  # type: ignore[index]
+
+
+_BRACKET_HEADING = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]\s*(.*)$", re.S)
+
+#: A closing paragraph starts with one of these: advice, not part of the last list item.
+ADVICE_OPENERS = ("建议", "综上", "总之", "总的来说", "总而言之", "温馨提示", "另外建议", "平时")
+
+
+@dataclass
+class ListItem:
+    """One item of a numbered list: the short heading (or None) and its explanation."""
+
+    position: int
+    name: str | None
+    text: str
+
+
+@dataclass
+class AnswerParts:
+    """An answer split into lead, numbered (cause) list, closing advice and tips."""
+
+    summary: str | None = None
+    items: list[ListItem] = field(default_factory=list)
+    advice: str | None = None
+    tips: list[str] = field(default_factory=list)
+
+
+_HEADING_END = re.compile(r"[:：。]")
+_CLAUSE = re.compile(r"[，,；;、]")
+MAX_HEADING_CHARS = 16
+
+
+def item_heading(first_line: str, more_lines: list[str]) -> ListItem:
+    """Split one list item into its short heading and its text.
+
+    The heading is what comes before the first `:`/`：`/`。` or line break, if it is short
+    and not a clause (no `，；、`); otherwise the item has no heading and all of it is text.
+    """
+    m = _HEADING_END.search(first_line)
+    head = first_line[: m.start()] if m else first_line
+    rest = first_line[m.end() :].strip() if m else ""
+    if not head or len(head) > MAX_HEADING_CHARS or _CLAUSE.search(head):
+        return ListItem(0, None, "\n".join([first_line, *more_lines]))
+    text = "\n".join(part for part in [rest, *more_lines] if part)
+    return ListItem(0, head.strip(), text)
+
+
+def split_answer(paragraphs: list[str]) -> AnswerParts:
+    """Split an answer's paragraphs into summary, list items, advice and tips.
+
+    The first numbered list outside a bracketed section (`【预防小贴士:】`) is the answer's
+    main (cause) list; numbered items under a bracketed heading are tips. Paragraphs before
+    the list are the summary; those after its last item that open with advice words
+    (`建议`, `综上所述` …) — or that follow a last item longer than the list's usual item —
+    are the advice.
+    """
+    lines = split_inline_lists([p for p in paragraphs if p])
+    parts = AnswerParts()
+    lead: list[str] = []
+    tail: list[str] = []
+    groups: list[list[str]] = []  # each: marker line + its continuation lines
+    style: str | None = None
+    in_tips = False
+    tips_style: str | None = None
+    for line in lines:
+        bracket = _BRACKET_HEADING.match(line)
+        if bracket:
+            in_tips = True
+            tips_style = None
+            if bracket.group(2):
+                parts.tips.append(bracket.group(2))
+            continue
+        marker = list_marker(line)
+        if in_tips:
+            if marker and (tips_style is None or marker[0] == tips_style):
+                tips_style = marker[0]
+                parts.tips.append(marker[2])
+            elif parts.tips and tips_style is not None:
+                parts.tips[-1] = f"{parts.tips[-1]}\n{line}"
+            else:
+                tail.append(line)
+            continue
+        expected = len(groups) + 1
+        if marker and marker[1] == expected and (style is None or marker[0] == style):
+            if tail and groups:  # a second list after closing text: keep it with the tail
+                tail.append(line)
+                continue
+            style = marker[0]
+            groups.append([marker[2]])
+        elif groups and not tail and not line.startswith(ADVICE_OPENERS):
+            groups[-1].append(line)
+        elif groups:
+            tail.append(line)
+        else:
+            lead.append(line)
+
+    if len(groups) < 2:  # one "1." is not a list
+        lead.extend(line for group in groups for line in group)
+        groups = []
+        lead.extend(tail)
+        tail = []
+        lead, tail = _split_closing(lead)
+    else:
+        tail = _move_overflow(groups) + tail
+
+    parts.summary = "\n".join(lead) or None
+    parts.advice = "\n".join(tail) or None
+    parts.items = []
+    for pos, group in enumerate(groups, 1):
+        item = item_heading(group[0], group[1:])
+        item.position = pos
+        parts.items.append(item)
+    return parts
+
+
+def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Without a list: trailing paragraphs that open with advice words are the advice."""
+    cut = len(lines)
+    while cut > 1 and lines[cut - 1].startswith(ADVICE_OPENERS):
+        cut -= 1
+    return lines[:cut], lines[cut:]
+
+
+def _move_overflow(groups: list[list[str]]) -> list[str]:
+    """The last item keeps as many lines as the list's other items; the rest is advice.
+
+    Items whose heading stands on its own line carry their explanation in the next
+    line(s); the closing paragraph of the answer follows the last explanation.
+    """
+    usual = max(len(g) for g in groups[:-1])
+    last = groups[-1]
+    if len(last) <= usual:
+        return []
+    overflow = last[usual:]
+    del last[usual:]
+    return overflow
+
+
+# --- drug mentions ------------------------------------------------------------------------
+
+_TRIGGER = re.compile(r"(?:例如|比如|譬如|诸如|如)(?!果|何|此|下|同|若|有|需|出现|今|实|期|常)")
+_LIST_END = re.compile(r"等|来|进行|以|缓解|治疗|控制|改善|帮助|[，,。；;：:！!？?（(\n]")
+_NAME_SEP = re.compile(r"、|和|及|或|以及|与|/")
+_DRUG_CONTEXT = re.compile(r"药|抗生素|激素|注射|溶液|制剂|维生素|补充|口服|外用|服用|涂抹|滴")
+_DRUG_SUFFIX = re.compile(
+    r"(片|胶囊|颗粒|注射液|注射剂|丸|散|膏|软膏|乳膏|口服液|糖浆|霜|滴眼液|滴耳液|滴鼻液|喷雾剂?"
+    r"|混悬液|凝胶|贴|栓|酊|合剂|冲剂|溶液|素|胺|林|芬|酸|钠|钾|钙|醇|酮|唑|星|平|汀|洛尔|沙坦|普利"
+    r"|霉素|西林|头孢\w*|苷|碱|酯|肽|昔|韦|嗪|定|松|龙|B\d*|C|D\d*|E|K\d*)$"
+)
+_NOT_DRUG = re.compile(r"(术|疗法|检查|治疗|训练|锻炼|按摩|针灸|理疗|饮食|运动|休息|手术|康复)$")
+
+
+def drugs_mentioned(text: str) -> list[str]:
+    """Drug names that the text gives as examples of treatment, in order, without repeats.
+
+    Finds `如X`, `例如X、Y等`, `比如X和Y` lists and keeps the names that read as drugs: the
+    clause before the list speaks of medication (`药物`, `抗生素`, `注射` …) or the name ends
+    like one (`…片`, `…胶囊`, `…霉素`). Surgeries and therapies (`开颅减压术`) are left out.
+    """
+    found: list[str] = []
+    for m in _TRIGGER.finditer(text):
+        sentence_start = max(text.rfind(c, 0, m.start()) for c in "。；;！!？?\n") + 1
+        context = text[sentence_start : m.start()]
+        end = _LIST_END.search(text, m.end() + 1)
+        run = text[m.end() : end.start() if end else len(text)]
+        for name in _NAME_SEP.split(run):
+            name = name.strip().rsplit("中的", 1)[-1].removeprefix("使用").removeprefix("服用")
+            if not (2 <= len(name) <= 20) or _NOT_DRUG.search(name):
+                continue
+            if (_DRUG_CONTEXT.search(context) or _DRUG_SUFFIX.search(name)) and name not in found:
+                found.append(name)
+    return found
+
+
+# --- doctors ------------------------------------------------------------------------------
+
+_TITLE_RANKS = (
+    ("副主任医师", "associate_chief"),
+    ("主任医师", "chief"),
+    ("主治医师", "attending"),
+    ("住院医师", "resident"),
+    ("医师", "resident"),
+)
+_TITLE = re.compile(r"(医师|医生|教授|药师|护师|技师|讲师|主任|院长|专家)$")
+_GRADE = re.compile(r"^(?:[一二三]级)?[特一二三]?[甲乙丙]等?$|^[一二三]级$|^(三甲|二甲|一甲)$")
+_HOSPITAL = re.compile(r"(医院|卫生院|中心|诊所|门诊|医科|大学|院|保健所|卫生室|门诊部)$")
+
+
+def title_rank(title: str | None) -> str | None:
+    """`主治医师` → `attending`; `副主任医师` → `associate_chief`; unknown → None."""
+    if not title:
+        return None
+    for word, rank in _TITLE_RANKS:
+        if word in title:
+            return rank
+    return None
+
+
+@dataclass
+class DoctorTokens:
+    """A doctor line split by what each token is, not where it stands."""
+
+    title: str | None = None
+    hospital: str | None = None
+    grade: str | None = None
+    other: list[str] = field(default_factory=list)
+
+
+def classify_doctor_tokens(tokens: list[str]) -> DoctorTokens:
+    """Sort the tokens of a doctor line (`主治医师`, `三甲`, `…医院`) into their roles."""
+    out = DoctorTokens()
+    for token in tokens:
+        if out.title is None and _TITLE.search(token):
+            out.title = token
+        elif out.grade is None and _GRADE.match(token):
+            out.grade = token
+        elif out.hospital is None and _HOSPITAL.search(token):
+            out.hospital = token
+        else:
+            out.other.append(token)
+    return out
+
+
+_AGE = re.compile(r"(\d{1,3})\s*岁")
+
+
+def parse_age(text: str | None) -> int | None:
+    """`30岁` → 30; anything without an age in years → None."""
+    m = _AGE.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+_COUNT = re.compile(r"[（(]\s*(\d+)\s*[）)]")
+
+
+def parse_count(text: str | None) -> int | None:
+    """`医生回答(1)` → 1."""
+    m = _COUNT.search(text or "")
+    return int(m.group(1)) if m else None
