@@ -106,7 +106,8 @@ class Ask39QuestionPage(QuestionPage):
     def title_text(self) -> str | None:
         node = first(
             self.sel,
-            "//div[contains(@class,'ask_cont')]//*[self::h1 or self::p][contains(@class,'ask_tit')]",
+            "//div[contains(@class,'ask_cont')]"
+            "//*[self::h1 or self::p][contains(@class,'ask_tit')]",
             "//h1",
             "//span[@class='sub_here']",
         )
@@ -120,7 +121,8 @@ class Ask39QuestionPage(QuestionPage):
     def answer_blocks(self) -> list[Selector]:
         return every(
             self.main,
-            ".//div[contains(@class,'selected')]//div[contains(concat(' ',@class,' '),' sele_all ')]",
+            ".//div[contains(@class,'selected')]"
+            "//div[contains(concat(' ',@class,' '),' sele_all ')]",
             ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
             ".//div[p[contains(@class,'sele_txt')]]",
         )
@@ -262,7 +264,8 @@ class Ask39QuestionPage(QuestionPage):
 
     def _follow_ups(self, block: Selector) -> list[dict[str, str]]:
         out = []
-        for zw in block.xpath(".//div[contains(@class,'doc_zw')][not(contains(@class,'doc_zwenall'))]"):
+        follow_ups = ".//div[contains(concat(' ',@class,' '),' doc_zw ')]"
+        for zw in block.xpath(follow_ups):
             spans = [clean_inline(s.xpath("string()").get()) for s in zw.xpath("./span")]
             spans = [s for s in spans if s]
             if not spans:
