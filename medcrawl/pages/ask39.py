@@ -357,3 +357,48 @@ class Ask39QuestionPage(QuestionPage):
             loader.add_value("hospital_grade", roles.grade)
             loader.add_value("profile_url", profile_url)
             yield loader.load_item()
+
+
+LIST_URL = re.compile(r"^https?://ask\.39\.net/news/(\d+)-(\d+)\.html", re.I)
+INDEX_URL = re.compile(r"^https?://ask\.39\.net/browse/[\w-]+\.html", re.I)
+
+
+class Ask39ListPage:
+    """A category list page (`news/<classid>-<page>.html`): question links and the next page."""
+
+    def __init__(self, response: TextResponse) -> None:
+        self.response = response
+
+    def question_urls(self) -> list[str]:
+        hrefs = every(
+            self.response.selector,
+            "//ul[contains(@class,'list_ask')]/li//p[contains(@class,'p1')]/a/@href",
+            "//ul[contains(@class,'list_ask')]//a[contains(@href,'/question/')]/@href",
+            "//a[contains(@href,'/question/')]/@href",
+        )
+        urls = (self.response.urljoin(h.get()) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if QUESTION_URL.match(u)))
+
+    def next_url(self) -> str | None:
+        href = (
+            self.response.xpath("//span[contains(@class,'pages')]//a[contains(@class,'next')]/@href")
+            .get()
+            or self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
+        )
+        return self.response.urljoin(href) if href else None
+
+
+class Ask39IndexPage:
+    """The category index (`browse/jibing.html`): links to category list pages."""
+
+    def __init__(self, response: TextResponse) -> None:
+        self.response = response
+
+    def list_urls(self) -> list[str]:
+        hrefs = every(
+            self.response.selector,
+            "//li[contains(@class,'sublink')]//a/@href",
+            "//a[contains(@href,'/news/')]/@href",
+        )
+        urls = (self.response.urljoin(h.get()) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if LIST_URL.match(u)))

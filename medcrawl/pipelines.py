@@ -1,0 +1,38 @@
+"""Item pipelines shared by every site. Field cleaning is done by the loaders; the files
+are written by Scrapy's feed exports (see FEEDS in settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+
+class DedupePipeline:
+    """Write each doctor, drug, encyclopedia entry or question once per run.
+
+    They repeat across pages (the same recommended doctor on many questions); items link to
+    them by id. A repeat is dropped quietly and counted in `medcrawl/deduped/<kind>`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.seen: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        item_id = ItemAdapter(item).get("id")
+        if item_id is None:
+            return item
+        kind = type(item).__name__.lower()
+        key = (kind, item_id)
+        if key in self.seen:
+            self.stats.inc_value(f"medcrawl/deduped/{kind}")
+            raise DropItem(f"duplicate {kind} {item_id}", log_level="DEBUG")
+        self.seen.add(key)
+        return item
