@@ -183,9 +183,7 @@ class Ask39QuestionPage(QuestionPage):
         loader.add_value("question", self._question_text())
         self._add_patient(loader)
         loader.add_value("category_path", self._category_path())
-        loader.add_xpath(
-            "tags", ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
-        )
+        loader.add_xpath("tags", ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()")
         loader.add_xpath("asked_at_raw", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
         loader.add_xpath("asked_at", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
         heading = self.main.xpath("string(.//p[contains(@class,'sele_img')])").get()
@@ -381,8 +379,9 @@ class Ask39ListPage:
 
     def next_url(self) -> str | None:
         href = (
-            self.response.xpath("//span[contains(@class,'pages')]//a[contains(@class,'next')]/@href")
-            .get()
+            self.response.xpath(
+                "//span[contains(@class,'pages')]//a[contains(@class,'next')]/@href"
+            ).get()
             or self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
         )
         return self.response.urljoin(href) if href else None
