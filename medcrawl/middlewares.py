@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from email.utils import format_datetime
 
 from scrapy import Request, Spider, signals
@@ -43,8 +42,7 @@ class ReplayMiddleware:
         self.stats.inc_value("medcrawl/replay/hit")
         headers = Headers(capture.headers)
         if b"Date" not in headers and capture.date:
-            moment = datetime.fromisoformat(capture.date.replace("Z", "+00:00"))
-            headers[b"Date"] = format_datetime(moment, usegmt=True)
+            headers[b"Date"] = format_datetime(capture.date, usegmt=True)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=capture.body)
         return cls(
             url=request.url,

@@ -1,36 +1,65 @@
-"""Reading WARC archives (ISO 28500) with warcio: an index of captured responses by URL.
+"""Reading and writing WARC archives (ISO 28500) with warcio.
 
-Used by the replay middleware; any standard WARC works (ours, a web archive's, Common
-Crawl's). Bodies are read on demand by offset, so large archives cost only their index.
+`WarcIndex` finds the captured response of a URL; the replay middleware answers requests
+from it. Any standard WARC works (ours, a web archive's, Common Crawl's). Bodies are read on
+demand by offset, so a large archive costs only its index. `write_capture` writes one
+request/response exchange with ids and digests that depend only on what is written, so a
+rebuilt archive is byte-identical (the demo archive is built with it).
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import re
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import iso_date_to_datetime
+from warcio.warcwriter import WARCWriter
 
 logger = logging.getLogger(__name__)
 
 # Headers that describe the stored bytes, not the decoded body warcio gives back.
-_TRANSPORT_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-length"})
+_FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length"})
+_DEFAULT_PORT = re.compile(r"^(//[^/?#]*?):(?:80|443)(?=[/?#]|$)")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def url_key(url: str) -> str:
-    """One key for the forms of a URL: http/https, query order and fragment don't matter."""
+    """One key for the forms of a URL: http/https, default port, query order and fragment
+    don't matter."""
     canonical = canonicalize_url(url.strip("<> "), keep_fragments=False)
-    return canonical.split(":", 1)[1] if ":" in canonical else canonical
+    rest = canonical.split(":", 1)[1] if ":" in canonical else canonical
+    return _DEFAULT_PORT.sub(r"\1", rest)
+
+
+def warc_date(value: str | None) -> datetime | None:
+    """`2024-02-24T12:54:00Z` (any WARC-Date precision) → an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        return iso_date_to_datetime(value.strip(), tz_aware=True)
+    except ValueError:
+        return None
 
 
 def warc_files(path: str | Path) -> list[Path]:
-    """The WARC files at `path`: the file itself, or `*.warc` / `*.warc.gz` in a folder."""
+    """The WARC files at `path`: the file itself, or every `*.warc` / `*.warc.gz` under a
+    folder. A path that holds none is an error, not an empty archive."""
     path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz")))
+        files = sorted(p for p in path.rglob("*") if p.name.endswith((".warc", ".warc.gz")))
+        if not files:
+            raise FileNotFoundError(f"no *.warc or *.warc.gz files in folder {path}")
+        return files
     if path.is_file():
         return [path]
     raise FileNotFoundError(f"no WARC file or folder at {path}")
@@ -38,55 +67,117 @@ def warc_files(path: str | Path) -> list[Path]:
 
 @dataclass
 class Capture:
-    """One archived HTTP response, decoded."""
+    """One archived HTTP response, its body decoded (chunked and gzip/deflate undone)."""
 
     url: str
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    date: str | None
+    date: datetime | None
 
 
 class WarcIndex:
-    """Captured responses by URL key; the latest capture of a URL wins."""
+    """Captured responses by URL key; of several captures of a URL the latest (by
+    WARC-Date) wins, whatever the file or record order.
+
+    Only `response` records are served; `revisit` records (an unchanged page seen again)
+    are skipped, so the original response they point to is served instead.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.files = warc_files(path)
-        self._where: dict[str, tuple[int, int]] = {}
+        self._where: dict[str, tuple[datetime, int, int]] = {}
         self._handles: dict[int, IO[bytes]] = {}
         for n, file in enumerate(self.files):
             with file.open("rb") as stream:
                 iterator = ArchiveIterator(stream)
                 for record in iterator:
-                    if record.rec_type == "response" and record.http_headers is not None:
-                        uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                        self._where[url_key(uri)] = (n, iterator.get_record_offset())
-        logger.info("Replay index: %d captures in %d WARC file(s)", len(self), len(self.files))
+                    if record.rec_type != "response" or record.http_headers is None:
+                        continue
+                    key = url_key(record.rec_headers.get_header("WARC-Target-URI") or "")
+                    date = warc_date(record.rec_headers.get_header("WARC-Date")) or _EPOCH
+                    held = self._where.get(key)
+                    if held is None or date >= held[0]:
+                        self._where[key] = (date, n, iterator.get_record_offset())
+        logger.info("Replay index: %d URLs in %d WARC file(s)", len(self), len(self.files))
 
     def __len__(self) -> int:
         return len(self._where)
 
     def get(self, url: str) -> Capture | None:
-        """The capture of `url`, or None when the archive does not hold it."""
+        """The latest capture of `url`, or None when the archive does not hold it."""
         where = self._where.get(url_key(url))
         if where is None:
             return None
-        n, offset = where
+        _, n, offset = where
         stream = self._handles.get(n) or self._handles.setdefault(n, self.files[n].open("rb"))
         stream.seek(offset)
         record = next(iter(ArchiveIterator(stream)))
-        headers = [
-            (k, v) for k, v in record.http_headers.headers if k.lower() not in _TRANSPORT_HEADERS
-        ]
+        http = record.http_headers
+        decoded = (http.get_header("Content-Encoding") or "").lower()
+        drop = _FRAMING_HEADERS
+        if decoded in BufferedReader.get_supported_decompressors():
+            drop = drop | {"content-encoding"}  # warcio decodes it; else Scrapy may
         return Capture(
-            url=(record.rec_headers.get_header("WARC-Target-URI") or url).strip("<>"),
-            status=int(record.http_headers.get_statuscode() or 200),
-            headers=headers,
+            url=(record.rec_headers.get_header("WARC-Target-URI") or url).strip("<> "),
+            status=int(http.get_statuscode() or 200),
+            headers=[(k, v) for k, v in http.headers if k.lower() not in drop],
             body=record.content_stream().read(),
-            date=record.rec_headers.get_header("WARC-Date"),
+            date=warc_date(record.rec_headers.get_header("WARC-Date")),
         )
 
     def close(self) -> None:
         for stream in self._handles.values():
             stream.close()
         self._handles.clear()
+
+
+def _record_id(*parts: str) -> str:
+    return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, ' '.join(parts))}>"
+
+
+def write_capture(
+    writer: WARCWriter,
+    url: str,
+    body: bytes,
+    *,
+    date: datetime,
+    status: str = "200 OK",
+    headers: list[tuple[str, str]] | None = None,
+    request_headers: list[tuple[str, str]] | None = None,
+) -> None:
+    """Write one exchange: a `response` record (`status`, `headers`, `body` exactly as
+    served — chunked or gzip bytes stay so) and the `request` record that fetched it.
+
+    Record ids derive from the URL and `date`, so the same input gives the same bytes.
+    A URL with non-ASCII characters is stored percent-encoded, as WARC requires.
+    """
+    url = safe_url_string(url)
+    stamp = date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    response_id = _record_id("response", stamp, url)
+    response = writer.create_warc_record(
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=StatusAndHeaders(status, headers or [], protocol="HTTP/1.1"),
+        warc_headers_dict={"WARC-Record-ID": response_id, "WARC-Date": stamp},
+    )
+    writer.write_record(response)
+    target = url.split("://", 1)[-1]
+    host, _, path = target.partition("/")
+    request = writer.create_warc_record(
+        url,
+        "request",
+        http_headers=StatusAndHeaders(
+            f"GET /{path} HTTP/1.1",
+            [("Host", host), *(request_headers or [])],
+            is_http_request=True,
+        ),
+        warc_headers_dict={
+            "WARC-Record-ID": _record_id("request", stamp, url),
+            "WARC-Date": stamp,
+            "WARC-Concurrent-To": response_id,
+        },
+    )
+    writer.write_record(request)
