@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Version of the output contract (medcrawl/schemas/); every record carries it. SemVer: a new
+#: optional field is minor, a removed or renamed field or a changed type is major.
+SCHEMA_VERSION = "1.0.0"
+
 
 @dataclass
 class Question:
@@ -31,6 +35,7 @@ class Question:
     drug_ids: list[str] = field(default_factory=list)
     recommended_doctor_ids: list[str] = field(default_factory=list)
     crawled_at: str | None = None
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Answer:
     follow_ups: list[dict] = field(default_factory=list)
     answered_at: str | None = None
     answered_at_raw: str | None = None
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -61,6 +67,7 @@ class Cause:
     name: str | None = None
     text: str | None = None
     drugs_mentioned: list[str] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -74,6 +81,7 @@ class Encyclopedia:
     possible_diseases: list[str] = field(default_factory=list)
     common_checks: list[str] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -84,6 +92,7 @@ class Drug:
     name: str | None = None
     indication: str | None = None
     url: str | None = None
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -98,6 +107,7 @@ class Doctor:
     hospital_grade: str | None = None
     specialties: list[str] = field(default_factory=list)
     profile_url: str | None = None
+    schema_version: str = SCHEMA_VERSION
 
 
 @dataclass
@@ -108,6 +118,10 @@ class Reject:
     reason: str | None = None
     detail: str | None = None
     at: str | None = None
+    item_kind: str | None = None  # an invalid item: its file stem (`answers` …)
+    errors: list[dict] = field(default_factory=list)  # an invalid item: [{path, message}]
+    record: dict | None = None  # an invalid item: the record as extracted
+    schema_version: str = SCHEMA_VERSION
 
 
 #: Item class → output file name (without `.jsonl`); the feeds and docs follow this table.

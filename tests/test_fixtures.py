@@ -19,6 +19,8 @@ def _cases():
                 yield pytest.param(site, name, stem, None, id=f"{name}-{stem}-count")
                 if expected.get(stem):
                     for field in cls.__dataclass_fields__:
+                        if field == "schema_version":  # not a page value: see test_schemas
+                            continue
                         yield pytest.param(site, name, stem, field, id=f"{name}-{stem}-{field}")
 
 
