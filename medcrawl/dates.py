@@ -39,11 +39,12 @@ def parse_date(raw: str | None, now: datetime, tz: tzinfo = SITE_TZ) -> str | No
         return _iso(int(y), int(mo), int(d), hh, mm, ss, tz)
     if m := _NO_YEAR.match(text):
         mo, d, hh, mm = (int(g) if g else None for g in m.groups())
-        local_now = now.astimezone(tz)
-        year = local_now.year
-        if _safe_date(year, mo, d) is not None and _safe_date(year, mo, d) > local_now.date():
-            year -= 1
-        return _iso(year, mo, d, hh, mm, None, tz)
+        today = now.astimezone(tz).date()
+        for year in range(today.year, today.year - 8, -1):  # `2月29日` waits for a leap year
+            day = _safe_date(year, mo, d)
+            if day is not None and day <= today:
+                return _iso(year, mo, d, hh, mm, None, tz)
+        return None
     return _parse_relative(text, now, tz)
 
 

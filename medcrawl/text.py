@@ -182,23 +182,26 @@ class AnswerParts:
 
 
 _HEADING_END = re.compile(r"[:：。]")
-_CLAUSE = re.compile(r"[，,；;、]")
+_CLAUSE = re.compile(r"[，,；;]")  # a comma or semicolon makes a clause; `、` may join a heading
+_ITEM_SEPARATORS = "；;，,、"  # how list items end in running text, not part of the item
 MAX_HEADING_CHARS = 16
 
 
 def item_heading(first_line: str, more_lines: list[str]) -> ListItem:
-    """Split one list item into its short heading and its text.
+    """Split one list item (without its marker) into its short heading and its text.
 
     The heading is what comes before the first `:`/`：`/`。` or line break, if it is short
-    and not a clause (no `，；、`); otherwise the item has no heading and all of it is text.
+    and not a clause (no `，；`); otherwise the item has no heading and all of it is text.
+    The separator that ends an item in running text (`；`, `，`) is not part of it.
     """
     m = _HEADING_END.search(first_line)
-    head = first_line[: m.start()] if m else first_line
+    head = first_line[: m.start()].strip() if m else first_line.rstrip(_ITEM_SEPARATORS)
     rest = first_line[m.end() :].strip() if m else ""
     if not head or len(head) > MAX_HEADING_CHARS or _CLAUSE.search(head):
-        return ListItem(0, None, "\n".join([first_line, *more_lines]))
+        text = "\n".join([first_line, *more_lines])
+        return ListItem(0, None, text.rstrip(_ITEM_SEPARATORS))
     text = "\n".join(part for part in [rest, *more_lines] if part)
-    return ListItem(0, head.strip(), text)
+    return ListItem(0, head, text.rstrip(_ITEM_SEPARATORS))
 
 
 def split_answer(paragraphs: list[str]) -> AnswerParts:
@@ -208,13 +211,14 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     main (cause) list; numbered items under a bracketed heading are tips. Paragraphs before
     the list are the summary; those after its last item that open with advice words
     (`建议`, `综上所述` …) — or that follow a last item longer than the list's usual item —
-    are the advice.
+    are the advice. Without a list, the advice runs from the first paragraph after the lead
+    that opens with advice words to the end.
     """
     lines = split_inline_lists([p for p in paragraphs if p])
     parts = AnswerParts()
     lead: list[str] = []
     tail: list[str] = []
-    groups: list[list[str]] = []  # each: marker line + its continuation lines
+    groups: list[list[str]] = []  # each: marker line + its continuation lines, as published
     style: str | None = None
     in_tips = False
     tips_style: str | None = None
@@ -242,7 +246,7 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
                 tail.append(line)
                 continue
             style = marker[0]
-            groups.append([marker[2]])
+            groups.append([line])
         elif groups and not tail and not line.startswith(ADVICE_OPENERS):
             groups[-1].append(line)
         elif groups:
@@ -254,49 +258,70 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
         lead.extend(line for group in groups for line in group)
         groups = []
         lead.extend(tail)
-        tail = []
         lead, tail = _split_closing(lead)
     else:
         tail = _move_overflow(groups) + tail
 
     parts.summary = "\n".join(lead) or None
     parts.advice = "\n".join(tail) or None
-    parts.items = []
-    for pos, group in enumerate(groups, 1):
-        item = item_heading(group[0], group[1:])
+    parts.tips = [tip.rstrip(_ITEM_SEPARATORS) for tip in parts.tips]
+    for pos, (first_line, *more_lines) in enumerate(groups, 1):
+        marker = list_marker(first_line)
+        item = item_heading(marker[2] if marker else first_line, more_lines)
         item.position = pos
         parts.items.append(item)
     return parts
 
 
 def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Without a list: trailing paragraphs that open with advice words are the advice."""
-    cut = len(lines)
-    while cut > 1 and lines[cut - 1].startswith(ADVICE_OPENERS):
-        cut -= 1
-    return lines[:cut], lines[cut:]
+    """Without a list: from the first paragraph after the lead that opens with advice words
+    (`建议…`) to the end is the advice; the first paragraph is always the summary."""
+    for cut in range(1, len(lines)):
+        if lines[cut].startswith(ADVICE_OPENERS):
+            return lines[:cut], lines[cut:]
+    return lines, []
+
+
+def _own_lines(group: list[str]) -> int:
+    """Lines of an item that are not items of a nested sub-list."""
+    return 1 + sum(1 for line in group[1:] if list_marker(line) is None)
 
 
 def _move_overflow(groups: list[list[str]]) -> list[str]:
     """The last item keeps as many lines as the list's other items; the rest is advice.
 
     Items whose heading stands on its own line carry their explanation in the next
-    line(s); the closing paragraph of the answer follows the last explanation.
+    line(s); the closing paragraph of the answer follows the last explanation. Lines of a
+    nested sub-list (`①…`, `（1）…` under a `1.` item) belong to their item and do not count.
     """
-    usual = max(len(g) for g in groups[:-1])
+    usual = max(_own_lines(g) for g in groups[:-1])
     last = groups[-1]
-    if len(last) <= usual:
-        return []
-    overflow = last[usual:]
-    del last[usual:]
-    return overflow
+    own = 1
+    for i, line in enumerate(last[1:], 1):
+        if list_marker(line) is not None:
+            continue
+        own += 1
+        if own > usual:
+            overflow = last[i:]
+            del last[i:]
+            return overflow
+    return []
 
 
 # --- drug mentions ------------------------------------------------------------------------
 
 _TRIGGER = re.compile(r"(?:例如|比如|譬如|诸如|如)(?!果|何|此|下|同|若|有|需|出现|今|实|期|常)")
-_LIST_END = re.compile(r"等|来|进行|以|缓解|治疗|控制|改善|帮助|[，,。；;：:！!？?（(\n]")
-_NAME_SEP = re.compile(r"、|和|及|或|以及|与|/")
+# Where a list of names ends: `等`, a verb of purpose (`来缓解`, `以控制`), punctuation. `来`
+# and `以` alone do not end it: they start names (`来氟米特`) and joiners (`以及`).
+_LIST_END = re.compile(
+    r"等|(?:来|以)?(?:缓解|治疗|控制|改善|帮助|减轻|降低|消除|促进|调节|抑制|预防)|进行"
+    r"|[，,。；;：:！!？?（(\n]"
+)
+_NAME_SEP = re.compile(r"、|以及|和|及|或|与|/")
+# How to take it, written before the name: `如口服奥美拉唑…` (not `注射用…`, part of names)
+_ADMINISTRATION = re.compile(
+    r"^(?:遵医嘱)?(?:使用|服用|口服|外用|外涂|涂抹|含服|吸入|雾化吸入|静脉滴注|静滴|注射(?!用)|选用)"
+)
 _DRUG_CONTEXT = re.compile(r"药|抗生素|激素|注射|溶液|制剂|维生素|补充|口服|外用|服用|涂抹|滴")
 _DRUG_SUFFIX = re.compile(
     r"(片|胶囊|颗粒|注射液|注射剂|丸|散|膏|软膏|乳膏|口服液|糖浆|霜|滴眼液|滴耳液|滴鼻液|喷雾剂?"
@@ -310,32 +335,36 @@ def drugs_mentioned(text: str) -> list[str]:
     """Drug names that the text gives as examples of treatment, in order, without repeats.
 
     Finds `如X`, `例如X、Y等`, `比如X和Y` lists and keeps the names that read as drugs: the
-    clause before the list speaks of medication (`药物`, `抗生素`, `注射` …) or the name ends
-    like one (`…片`, `…胶囊`, `…霉素`). Surgeries and therapies (`开颅减压术`) are left out.
+    clause before the list speaks of medication (`药物`, `抗生素`, `注射` …) or a name in
+    the list ends like one (`…片`, `…胶囊`, `…霉素`; a list names one kind of thing).
+    Surgeries and therapies (`开颅减压术`) are left out.
     """
     found: list[str] = []
     for m in _TRIGGER.finditer(text):
         sentence_start = max(text.rfind(c, 0, m.start()) for c in "。；;！!？?\n") + 1
         context = text[sentence_start : m.start()]
-        end = _LIST_END.search(text, m.end() + 1)
-        run = text[m.end() : end.start() if end else len(text)]
-        for name in _NAME_SEP.split(run):
-            name = name.strip().rsplit("中的", 1)[-1].removeprefix("使用").removeprefix("服用")
-            if not (2 <= len(name) <= 20) or _NOT_DRUG.search(name):
-                continue
-            if (_DRUG_CONTEXT.search(context) or _DRUG_SUFFIX.search(name)) and name not in found:
-                found.append(name)
+        start = m.end()
+        while start < len(text) and text[start] in "：: ":  # `如：布洛芬…`
+            start += 1
+        end = _LIST_END.search(text, start)
+        run = text[start : end.start() if end else len(text)]
+        names = [
+            _ADMINISTRATION.sub("", n.strip().rsplit("中的", 1)[-1]) for n in _NAME_SEP.split(run)
+        ]
+        names = [n for n in names if 2 <= len(n) <= 20 and not _NOT_DRUG.search(n)]
+        if _DRUG_CONTEXT.search(context) or any(_DRUG_SUFFIX.search(n) for n in names):
+            found.extend(n for n in names if n not in found)
     return found
 
 
 # --- doctors ------------------------------------------------------------------------------
 
+# Most senior first; `主任中医师`, `主治中西医结合医师` rank like `主任医师`, `主治医师`.
 _TITLE_RANKS = (
-    ("副主任医师", "associate_chief"),
-    ("主任医师", "chief"),
-    ("主治医师", "attending"),
-    ("住院医师", "resident"),
-    ("医师", "resident"),
+    (re.compile(r"副主任[\u4e00-\u9fff]{0,5}医师"), "associate_chief"),
+    (re.compile(r"主任[\u4e00-\u9fff]{0,5}医师"), "chief"),
+    (re.compile(r"主治[\u4e00-\u9fff]{0,5}医师"), "attending"),
+    (re.compile(r"医师"), "resident"),
 )
 _TITLE = re.compile(r"(医师|医生|教授|药师|护师|技师|讲师|主任|院长|专家)$")
 _GRADE = re.compile(r"^(?:[一二三]级)?[特一二三]?[甲乙丙]等?$|^[一二三]级$|^(三甲|二甲|一甲)$")
@@ -346,8 +375,8 @@ def title_rank(title: str | None) -> str | None:
     """`主治医师` → `attending`; `副主任医师` → `associate_chief`; unknown → None."""
     if not title:
         return None
-    for word, rank in _TITLE_RANKS:
-        if word in title:
+    for pattern, rank in _TITLE_RANKS:
+        if pattern.search(title):
             return rank
     return None
 
