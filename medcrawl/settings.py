@@ -32,6 +32,10 @@ DOWNLOADER_MIDDLEWARES = {
     "medcrawl.middlewares.ReplayMiddleware": 900,
     # After decompression (590): fixes the encoding of CJK pages that do not declare one.
     "medcrawl.middlewares.EncodingFallbackMiddleware": 580,
+    # Archives to WARC when MEDCRAWL_WARC is set. Closest to the downloader (above httpcache
+    # and replay at 900), so it sees bodies before decompression (590), redirects before they
+    # are followed (600) and requests with every header added by the others (cookies 700 …).
+    "medcrawl.archive.ArchiveMiddleware": 950,
 }
 
 ITEM_PIPELINES = {
@@ -56,3 +60,9 @@ MEDCRAWL_OUTPUT_DIR = "output"
 MEDCRAWL_REPLAY = ""
 # Encoding for CJK pages that declare none and are not valid UTF-8 (gb18030 ⊇ GBK ⊇ GB2312).
 MEDCRAWL_FALLBACK_ENCODING = "gb18030"
+# A folder to archive every fetched response (and its request) to, as gzipped WARC files.
+MEDCRAWL_WARC = ""
+# Start a new WARC file once one reaches this size (1 GB, the size the WARC standard suggests).
+MEDCRAWL_WARC_MAX_BYTES = 1_000_000_000
+# Archive responses replayed from an archive too (off: they are already archived).
+MEDCRAWL_WARC_REPLAYED = False
