@@ -63,6 +63,8 @@ class QASpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        given = {"start": start, "replay": replay, "run_id": run_id, **kwargs}
+        self.arguments = {k: v for k, v in given.items() if v is not None}  # for the manifest
         self.start_urls = split_arg(start) or list(self.default_start)
         self.replay = replay
         self.run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
