@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from medcrawl import items
+from medcrawl.dates import parse_date
 from medcrawl.html import every, first, text_lines
 from medcrawl.ids import doctor_id, named_id
 from medcrawl.loaders import (
@@ -26,7 +27,7 @@ from medcrawl.loaders import (
     EncyclopediaLoader,
     QuestionLoader,
 )
-from medcrawl.pages.base import QuestionPage
+from medcrawl.pages.base import ListEntry, QuestionPage
 from medcrawl.text import (
     classify_doctor_tokens,
     clean_inline,
@@ -43,7 +44,18 @@ QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.ht
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 _CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
 _REMOVED_TEXT = re.compile(r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中")
-_ROLE = {"追问": "patient", "问": "patient", "患者": "patient", "回复": "doctor", "回答": "doctor"}
+# A follow-up's label (`追问：`, `医生回复：`, `回答：`) → who wrote it; first matching word wins.
+_ROLE_WORDS = (
+    ("追问", "patient"),
+    ("患者", "patient"),
+    ("回复", "doctor"),
+    ("回答", "doctor"),
+    ("医生", "doctor"),
+    ("医师", "doctor"),
+    ("问", "patient"),
+    ("答", "doctor"),
+)
+MAX_LABEL_CHARS = 8
 
 # Encyclopedia item labels → field names
 _ENCYCLOPEDIA_LABELS = {
@@ -52,6 +64,14 @@ _ENCYCLOPEDIA_LABELS = {
     "常见检查": "common_checks",
     "就诊科室": "departments",
 }
+
+
+def _follow_up_role(label: str) -> str | None:
+    """`追问：` → `patient`; `医生回复：`, `回答` → `doctor`; not a label → None."""
+    label = label.rstrip(":：")
+    if len(label) > MAX_LABEL_CHARS:
+        return None
+    return next((role for word, role in _ROLE_WORDS if word in label), None)
 
 
 def question_native_id(url: str) -> str | None:
@@ -268,11 +288,12 @@ class Ask39QuestionPage(QuestionPage):
             spans = [s for s in spans if s]
             if not spans:
                 continue
-            label = spans[0].rstrip(":：")
-            role = _ROLE.get(label)
-            text = "\n".join(spans[1:]) if role or len(spans) > 1 else spans[0]
-            if text:
-                out.append({"role": role or label, "text": text})
+            if len(spans) == 1:  # `追问：…` in one span
+                label, rest = split_label(spans[0])
+                spans = [label, rest] if label and rest else spans
+            role = _follow_up_role(spans[0]) if len(spans) > 1 else None
+            text = "\n".join(spans[1:] if role else spans)
+            out.append({"role": role, "text": text})
         return out
 
     def answering_doctor(self, block: Selector) -> items.Doctor | None:
@@ -357,34 +378,118 @@ class Ask39QuestionPage(QuestionPage):
             yield loader.load_item()
 
 
+# --- discovery: URLs, the category index, list pages, related questions -----------------
+# Not the question page: these parts only find question pages and bound a crawl.
+
+ORIGIN = "https://ask.39.net"
 LIST_URL = re.compile(r"^https?://ask\.39\.net/news/(\d+)-(\d+)\.html", re.I)
 INDEX_URL = re.compile(r"^https?://ask\.39\.net/browse/[\w-]+\.html", re.I)
+# A list item's date as lists show it: `2024-02-24`, `2024/2/24 10:20`, `02-24`, `3天前`.
+_LIST_DATE = re.compile(
+    r"^(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+    r"|^\d+\s*(?:分钟|小时|天)前$|^(?:今天|昨天|刚刚)"
+)
+
+
+def question_url(native_id: str | int) -> str:
+    """The one URL of a question: `question_url(123)` → `https://ask.39.net/question/123.html`."""
+    return f"{ORIGIN}/question/{int(native_id)}.html"
+
+
+def list_url(class_id: str | int, page: int = 1) -> str:
+    """A category list page: `list_url(3166, 2)` → `https://ask.39.net/news/3166-2.html`."""
+    return f"{ORIGIN}/news/{int(class_id)}-{int(page)}.html"
+
+
+def canonical_url(url: str) -> str:
+    """One form per page, so a page is fetched once: question and list pages become
+    `https://ask.39.net/…` whatever their scheme, host twin (`wapask.`), query string or
+    fragment; any other URL only loses its fragment."""
+    if m := QUESTION_URL.match(url):
+        return question_url(m.group(1))
+    if m := LIST_URL.match(url):
+        return list_url(m.group(1), int(m.group(2)))
+    return url.split("#", 1)[0]
+
+
+def list_class_id(url: str) -> str | None:
+    """`…/news/3166-2.html` → `3166`: the category of a list page."""
+    m = LIST_URL.match(url)
+    return str(int(m.group(1))) if m else None
+
+
+def related_question_urls(response: TextResponse) -> list[str]:
+    """Question pages linked from a question page's related box (`其他人还在看`)."""
+    hrefs = response.xpath("//div[contains(@class,'relevant_ask')]//a/@href").getall()
+    urls = (canonical_url(response.urljoin(h)) for h in hrefs)
+    return list(dict.fromkeys(u for u in urls if QUESTION_URL.match(u)))
 
 
 class Ask39ListPage:
-    """A category list page (`news/<classid>-<page>.html`): question links and the next page."""
+    """A category list page (`news/<classid>-<page>.html`): its questions, each with the date
+    the list shows (or None), and the next page."""
 
-    def __init__(self, response: TextResponse) -> None:
+    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
         self.response = response
+        self.now = now or datetime.now().astimezone()
+
+    def entries(self) -> list[ListEntry]:
+        """Questions in list order (newest first on the site); dates from the item's own text."""
+        rows = self.response.xpath("//ul[contains(@class,'list_ask')]/li")
+        out: dict[str, ListEntry] = {}
+        for li in rows:
+            href = first(
+                li,
+                ".//p[contains(@class,'p1')]/a/@href",
+                ".//a[contains(@href,'/question/')]/@href",
+            )
+            url = canonical_url(self.response.urljoin(href.get())) if href else ""
+            if QUESTION_URL.match(url) and url not in out:
+                out[url] = ListEntry(url, self._posted(li))
+        if not rows:  # unknown layout: any question link, undated
+            for href in self.response.xpath("//a[contains(@href,'/question/')]/@href").getall():
+                url = canonical_url(self.response.urljoin(href))
+                if QUESTION_URL.match(url):
+                    out.setdefault(url, ListEntry(url, None))
+        return list(out.values())
 
     def question_urls(self) -> list[str]:
-        hrefs = every(
-            self.response.selector,
-            "//ul[contains(@class,'list_ask')]/li//p[contains(@class,'p1')]/a/@href",
-            "//ul[contains(@class,'list_ask')]//a[contains(@href,'/question/')]/@href",
-            "//a[contains(@href,'/question/')]/@href",
-        )
-        urls = (self.response.urljoin(h.get()) for h in hrefs)
-        return list(dict.fromkeys(u for u in urls if QUESTION_URL.match(u)))
+        return [entry.url for entry in self.entries()]
+
+    def _posted(self, li: Selector) -> date | None:
+        for text in li.xpath(".//text()[not(ancestor::a)]").getall():
+            text = clean_inline(text)
+            if text and _LIST_DATE.match(text):
+                iso = parse_date(text, self.now)
+                if iso:
+                    return date.fromisoformat(iso[:10])
+        return None
+
+    def last_page(self) -> int | None:
+        """The highest page number the pager links (`span.pgleft a`, e.g. 尾页 → `…-57.html`)."""
+        numbers = [
+            int(m.group(2))
+            for href in self.response.xpath("//span[contains(@class,'pages')]//a/@href").getall()
+            if (m := LIST_URL.match(self.response.urljoin(href)))
+        ]
+        return max(numbers, default=None)
 
     def next_url(self) -> str | None:
+        """The next list page: the pager's `下一页` link, else page + 1 while the pager shows
+        a higher last page."""
         href = (
             self.response.xpath(
                 "//span[contains(@class,'pages')]//a[contains(@class,'next')]/@href"
             ).get()
             or self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
         )
-        return self.response.urljoin(href) if href else None
+        if href:
+            return canonical_url(self.response.urljoin(href))
+        m = LIST_URL.match(self.response.url)
+        last = self.last_page()
+        if m and last and int(m.group(2)) < last:
+            return list_url(m.group(1), int(m.group(2)) + 1)
+        return None
 
 
 class Ask39IndexPage:
@@ -399,5 +504,5 @@ class Ask39IndexPage:
             "//li[contains(@class,'sublink')]//a/@href",
             "//a[contains(@href,'/news/')]/@href",
         )
-        urls = (self.response.urljoin(h.get()) for h in hrefs)
+        urls = (canonical_url(self.response.urljoin(h.get())) for h in hrefs)
         return list(dict.fromkeys(u for u in urls if LIST_URL.match(u)))
