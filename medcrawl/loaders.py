@@ -104,7 +104,7 @@ class DrugLoader(BaseLoader):
 class DoctorLoader(BaseLoader):
     default_item_class = items.Doctor
     name_in = MapCompose(clean_inline, drop_ui_word)
-    specialties_in = MapCompose(clean_inline, strip_label, split_list)
+    specialties_in = MapCompose(clean_inline, strip_label, split_list, drop_ui_word)
     specialties_out = Compose(unique)
 
 

@@ -159,7 +159,8 @@ class Ask39QuestionPage(QuestionPage):
     def _side_box(self, label: str) -> Selector | None:
         return first(
             self.side,
-            f".//*[self::h3 or self::h2 or self::h4][starts-with(normalize-space(.),'{label}')]/..",
+            f".//*[self::h3 or self::h2 or self::h4][starts-with(normalize-space(.),'{label}')]"
+            "/ancestor::div[.//li][1]",
             f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
         )
 
