@@ -282,26 +282,35 @@ def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines, []
 
 
-def _own_lines(group: list[str]) -> int:
-    """Lines of an item that are not items of a nested sub-list."""
-    return 1 + sum(1 for line in group[1:] if list_marker(line) is None)
+def _body_lines(group: list[str]) -> int:
+    """Lines of an item's explanation: not its heading when the heading stands alone
+    (`1、正常`), not the items of a nested sub-list (`①…` under `2.`)."""
+    lines = 1 + sum(1 for line in group[1:] if list_marker(line) is None)
+    return lines - 1 if _heading_alone(group[0]) else lines
+
+
+def _heading_alone(marker_line: str) -> bool:
+    marker = list_marker(marker_line)
+    item = item_heading(marker[2] if marker else marker_line, [])
+    return item.name is not None and not item.text
 
 
 def _move_overflow(groups: list[list[str]]) -> list[str]:
-    """The last item keeps as many lines as the list's other items; the rest is advice.
+    """The last item keeps as many explanation lines as the list's other items; the rest
+    is advice.
 
-    Items whose heading stands on its own line carry their explanation in the next
-    line(s); the closing paragraph of the answer follows the last explanation. Lines of a
-    nested sub-list (`①…`, `（1）…` under a `1.` item) belong to their item and do not count.
+    Items whose heading stands on its own line carry their explanation in the next line(s),
+    run-in items in the same line; the closing paragraph of the answer follows the last
+    explanation. Lines of a nested sub-list belong to their item and do not count.
     """
-    usual = max(_own_lines(g) for g in groups[:-1])
+    usual = max(_body_lines(g) for g in groups[:-1])
     last = groups[-1]
-    own = 1
+    body = 0 if _heading_alone(last[0]) else 1
     for i, line in enumerate(last[1:], 1):
         if list_marker(line) is not None:
             continue
-        own += 1
-        if own > usual:
+        body += 1
+        if body > usual:
             overflow = last[i:]
             del last[i:]
             return overflow

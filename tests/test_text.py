@@ -184,6 +184,18 @@ def test_split_answer_closing_without_advice_word():
     assert parts.advice == "另外，注意休息。"
 
 
+def test_split_answer_mixed_heading_styles():
+    """`1、正常` on its own line, then `2、不正常:…` run in: the closing line is advice."""
+    parts = split_answer(
+        ["分情况：", "1、正常", "可以观察。", "2、不正常:需要检查。", "另外，注意休息。"]
+    )
+    assert [(i.name, i.text) for i in parts.items] == [
+        ("正常", "可以观察。"),
+        ("不正常", "需要检查。"),
+    ]
+    assert parts.advice == "另外，注意休息。"
+
+
 def test_split_answer_nested_sub_lists():
     """A sub-list in another numbering style stays inside its item, also in the last item."""
     parts = split_answer(
