@@ -1,0 +1,193 @@
+"""Parse cost per page: our spider callback path beside the lxml floor and trafilatura.
+
+    .venv/bin/python -m bench.parse [--repeat N] [--profile]
+
+Over the fixture pages (tests/fixtures/<site>/*.html, raw bytes), in one run, each measured
+`--repeat` times in interleaved rounds (so a busy machine slows every method alike), median
+per page:
+
+- **lxml floor** — `lxml.html.fromstring(bytes)`: parsing the page and nothing else.
+- **medcrawl** — what the spider does with a downloaded page, without I/O: build the
+  `HtmlResponse` (encoding detection), its `Selector` (the parse), then the page class's
+  `problem()` and every item of `items()` (selectors, loaders, cleaning, dates).
+  Shown split into *parse* (HtmlResponse + Selector) and *extract* (the rest).
+- **trafilatura** — `trafilatura.extract(bytes)`: a generic main-text extractor (the
+  `bench` extra), defaults.
+
+Targets: medcrawl ≤ 5× the lxml floor and ≥ 10× faster than trafilatura. `--profile` runs
+cProfile over the medcrawl path and prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import pstats
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import lxml.html
+from scrapy.http import HtmlResponse
+
+from medcrawl.pages.ask39 import Ask39QuestionPage
+from medcrawl.spiders.base import fetched_at
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+PAGE_CLASSES = {"ask39": Ask39QuestionPage}
+MAX_TIMES_FLOOR = 5.0
+MIN_TIMES_FASTER_THAN_TRAFILATURA = 10.0
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    page_class: type
+
+
+def fixture_pages() -> list[Page]:
+    """Every fixture page of every site, as raw bytes with the headers it was served with."""
+    pages = []
+    for site, page_class in PAGE_CLASSES.items():
+        for meta_path in sorted((FIXTURES / site).glob("*.json")):
+            html = meta_path.with_suffix(".html")
+            if not html.exists():
+                continue
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            when = datetime.fromisoformat(meta["fetched_at"])
+            headers = {"Date": format_datetime(when, usegmt=True), **meta.get("headers", {})}
+            pages.append(Page(meta_path.stem, meta["url"], html.read_bytes(), headers, page_class))
+    return pages
+
+
+def response(page: Page) -> HtmlResponse:
+    return HtmlResponse(page.url, body=page.body, headers=page.headers)
+
+
+def lxml_floor(page: Page) -> object:
+    return lxml.html.fromstring(page.body)
+
+
+def medcrawl_parse(page: Page) -> object:
+    return response(page).selector
+
+
+def medcrawl(page: Page) -> list[object]:
+    resp = response(page)
+    question = page.page_class(resp, fetched_at(resp))
+    return [] if question.problem() else list(question.items())
+
+
+def trafilatura_extract(page: Page) -> object:
+    import trafilatura
+
+    return trafilatura.extract(page.body, url=page.url)
+
+
+METHODS: dict[str, Callable[[Page], object]] = {
+    "lxml floor": lxml_floor,
+    "medcrawl parse": medcrawl_parse,
+    "medcrawl": medcrawl,
+    "trafilatura": trafilatura_extract,
+}
+
+
+def available_methods() -> dict[str, Callable[[Page], object]]:
+    """All methods; trafilatura only when the `bench` extra is installed."""
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return {k: v for k, v in METHODS.items() if k != "trafilatura"}
+    return dict(METHODS)
+
+
+def measure(
+    pages: list[Page], methods: dict[str, Callable[[Page], object]], repeat: int
+) -> dict[str, dict[str, float]]:
+    """Median seconds per (method, page) over `repeat` interleaved rounds, after a warm-up
+    call of each (dateparser and trafilatura load their data on first use)."""
+    for fn in methods.values():
+        for page in pages:
+            fn(page)
+    samples: dict[str, dict[str, list[float]]] = {m: {p.name: [] for p in pages} for m in methods}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # collect between calls, not inside the timed ones
+    try:
+        for _ in range(repeat):
+            for name, fn in methods.items():
+                for page in pages:
+                    start = time.perf_counter()
+                    fn(page)
+                    samples[name][page.name].append(time.perf_counter() - start)
+                gc.collect()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {
+        m: {p: statistics.median(s) for p, s in by_page.items()} for m, by_page in samples.items()
+    }
+
+
+def report(pages: list[Page], medians: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Print ms/page per page and method, the mean over pages, and the ratios; return means."""
+    methods = list(medians)
+    print(f"{'page':<22}{'KB':>6}" + "".join(f"{m:>16}" for m in methods))
+    for page in pages:
+        row = "".join(f"{medians[m][page.name] * 1000:>16.2f}" for m in methods)
+        print(f"{page.name:<22}{len(page.body) / 1024:>6.1f}{row}")
+    means = {m: statistics.fmean(medians[m].values()) * 1000 for m in methods}
+    print(f"{'mean ms/page':<28}" + "".join(f"{means[m]:>16.2f}" for m in methods))
+    floor, ours = means["lxml floor"], means["medcrawl"]
+    parse = means["medcrawl parse"]
+    print()
+    print(f"medcrawl: {ours:.2f} ms/page = parse {parse:.2f} + extract {ours - parse:.2f}")
+    times_floor = ours / floor
+    verdict = "ok" if times_floor <= MAX_TIMES_FLOOR else "MISSED"
+    print(f"medcrawl / lxml floor: {times_floor:.1f}x (target <= {MAX_TIMES_FLOOR:.0f}x) {verdict}")
+    if "trafilatura" in means:
+        faster = means["trafilatura"] / ours
+        verdict = "ok" if faster >= MIN_TIMES_FASTER_THAN_TRAFILATURA else "MISSED"
+        target = MIN_TIMES_FASTER_THAN_TRAFILATURA
+        print(f"trafilatura / medcrawl: {faster:.1f}x (target >= {target:.0f}x) {verdict}")
+    else:
+        print("trafilatura: not installed (pip install -e '.[bench]')")
+    return means
+
+
+def profile(pages: list[Page], rounds: int = 50, top: int = 25) -> None:
+    """cProfile of the medcrawl path: the functions with the most own time, and cumulative."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        for page in pages:
+            medcrawl(page)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=30, help="rounds per method and page")
+    parser.add_argument("--profile", action="store_true", help="cProfile the medcrawl path")
+    args = parser.parse_args(argv)
+    pages = fixture_pages()
+    methods = available_methods()
+    print(f"{len(pages)} fixture pages, {args.repeat} rounds, median per page\n")
+    report(pages, measure(pages, methods, args.repeat))
+    if args.profile:
+        profile(pages)
+
+
+if __name__ == "__main__":
+    main()
