@@ -91,3 +91,27 @@ class EncodingFallbackMiddleware:
             self.stats.inc_value(f"medcrawl/encoding/fallback_{self.encoding}")
             return response.replace(encoding=self.encoding)
         return response.replace(encoding="utf-8")
+
+
+class CanonicalUrlMiddleware:
+    """Put every request in the spider's canonical form (`spider.canonical_url`), redirect
+    targets included: a question reached by a redirect to `http://…?from=x` is still one
+    URL, so Scrapy's dupefilter fetches it once. A request not yet canonical is sent back to
+    the scheduler in canonical form (and dropped there if that page was already asked for)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CanonicalUrlMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        canonical = getattr(self.crawler.spider, "canonical_url", None)
+        if canonical is None:
+            return None
+        url = canonical(request.url)
+        if url == request.url:
+            return None
+        self.crawler.stats.inc_value("medcrawl/canonicalised")
+        return request.replace(url=url)

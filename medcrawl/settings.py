@@ -22,12 +22,24 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Retries: a few more than Scrapy's 2, each after a pause (medcrawl.retry.BackoffRetryMiddleware:
+# Retry-After on 429/503, else exponential backoff); give up on a hung page after 30 s, not 180.
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+# A body shorter than its Content-Length is an error (Scrapy's default, kept on purpose): the
+# page is retried, never parsed half.
+DOWNLOAD_FAIL_ON_DATALOSS = True
 
 # Safe by default: no telnet console, no remote-control server (on by default since 2.19).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's RetryMiddleware (550), replaced by one that waits before a retry and names why.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "medcrawl.retry.BackoffRetryMiddleware": 550,
+    # First of all (before robots.txt at 100): redirect targets in canonical form, fetched once.
+    "medcrawl.middlewares.CanonicalUrlMiddleware": 50,
     # Answers requests from a WARC archive when MEDCRAWL_REPLAY is set (where httpcache sits).
     "medcrawl.middlewares.ReplayMiddleware": 900,
     # After decompression (590): fixes the encoding of CJK pages that do not declare one.
@@ -36,6 +48,15 @@ DOWNLOADER_MIDDLEWARES = {
     # and replay at 900), so it sees bodies before decompression (590), redirects before they
     # are followed (600) and requests with every header added by the others (cookies 700 …).
     "medcrawl.archive.ArchiveMiddleware": 950,
+}
+
+EXTENSIONS = {
+    # A progress line with items by kind, skips and retries by reason, and the queue; it
+    # replaces LogStats (pages and items per minute only). Interval: LOGSTATS_INTERVAL.
+    "scrapy.extensions.logstats.LogStats": None,
+    "medcrawl.progress.ProgressLog": 0,
+    # Slows down, then stops, when bot challenges pile up (MEDCRAWL_CHALLENGE_*).
+    "medcrawl.challenge.ChallengeGuard": 0,
 }
 
 ITEM_PIPELINES = {
@@ -66,3 +87,15 @@ MEDCRAWL_WARC = ""
 MEDCRAWL_WARC_MAX_BYTES = 1_000_000_000
 # Archive responses replayed from an archive too (off: they are already archived).
 MEDCRAWL_WARC_REPLAYED = False
+# Waiting before a retry: at most this long when a 429/503 says Retry-After (seconds) …
+MEDCRAWL_RETRY_AFTER_MAX = 600
+# … otherwise base × 2^(n-1) before retry n, at most MEDCRAWL_RETRY_BACKOFF_MAX (0: retry at once).
+MEDCRAWL_RETRY_BACKOFF = 5.0
+MEDCRAWL_RETRY_BACKOFF_MAX = 120
+# Bot challenges: when at least RATE of the last WINDOW responses were challenges, raise the
+# download delay (to DELAY, then doubling, at most AUTOTHROTTLE_MAX_DELAY); after LIMIT
+# challenges in a run, stop with finish reason `challenged` (0: never stop).
+MEDCRAWL_CHALLENGE_WINDOW = 50
+MEDCRAWL_CHALLENGE_RATE = 0.1
+MEDCRAWL_CHALLENGE_DELAY = 10.0
+MEDCRAWL_CHALLENGE_LIMIT = 30

@@ -43,6 +43,7 @@ SITE = "ask39"
 QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.html", re.I)
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 _CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
+_QUESTION_BLOCK = "//div[contains(@class,'ask_cont') or contains(@class,'cont_l')]"
 _REMOVED_TEXT = re.compile(r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中")
 # A follow-up's label (`追问：`, `医生回复：`, `回答：`) → who wrote it; first matching word wins.
 _ROLE_WORDS = (
@@ -99,7 +100,8 @@ class Ask39QuestionPage(QuestionPage):
             return "challenge"
         if self.native_id is None:
             return "not_question"
-        if self.title_text:
+        # A title alone is no question: challenge and 404 pages have one too.
+        if self.title_text and self.sel.xpath(_QUESTION_BLOCK):
             return None
         head = " ".join(self.sel.xpath("//title//text() | //body//text()").getall()[:200])
         if _CHALLENGE_TEXT.search(head):

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from scrapy.http import TextResponse
+
+
+class ListEntry(NamedTuple):
+    """A question as a list page shows it: its URL and, when the list shows one, its date."""
+
+    url: str
+    posted: date | None
 
 
 class QuestionPage:
