@@ -10,7 +10,9 @@ import sys
 from medcrawl import __version__
 
 #: Modules that each add one subcommand.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "medcrawl.export",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
