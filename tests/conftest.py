@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from datetime import datetime
@@ -10,9 +11,13 @@ from pathlib import Path
 
 import pytest
 from itemadapter import ItemAdapter
+from scrapy import Request
 from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
+from medcrawl import settings
 from medcrawl.items import OUTPUT_FILES
+from medcrawl.middlewares import EncodingFallbackMiddleware
 from medcrawl.pages.ask39 import Ask39QuestionPage
 from medcrawl.spiders.base import fetched_at
 
@@ -28,14 +33,29 @@ def load_expected(site: str, name: str) -> dict:
     return json.loads((FIXTURES / site / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def fixture_response(site: str, name: str) -> HtmlResponse:
-    """The fixture page as Scrapy would receive it: raw bytes, URL, fetch date header."""
+def fixture_response(site: str, name: str, *, middleware: bool = True) -> HtmlResponse:
+    """The fixture page as the spider receives it: raw bytes, URL, fetch date header, passed
+    through the project's EncodingFallbackMiddleware (`middleware=False`: Scrapy's own view)."""
     meta = load_expected(site, name)
     when = datetime.fromisoformat(meta["fetched_at"])
     headers = {"Date": format_datetime(when, usegmt=True)}
     headers.update(meta.get("headers", {}))
     body = (FIXTURES / site / f"{name}.html").read_bytes()
-    return HtmlResponse(meta["url"], body=body, headers=headers)
+    response = HtmlResponse(meta["url"], body=body, headers=headers)
+    return encoding_fallback(response) if middleware else response
+
+
+def encoding_fallback(response: HtmlResponse) -> HtmlResponse:
+    """`response` after EncodingFallbackMiddleware, configured as in the project settings."""
+    return _encoding_middleware().process_response(Request(response.url), response)
+
+
+@functools.cache
+def _encoding_middleware() -> EncodingFallbackMiddleware:
+    crawler = get_crawler(
+        settings_dict={"MEDCRAWL_FALLBACK_ENCODING": settings.MEDCRAWL_FALLBACK_ENCODING}
+    )
+    return EncodingFallbackMiddleware.from_crawler(crawler)
 
 
 def extract(site: str, name: str) -> dict[str, list[dict]]:
