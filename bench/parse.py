@@ -8,8 +8,8 @@ per page:
 
 - **lxml floor** — `lxml.html.fromstring(bytes)`: parsing the page and nothing else.
 - **medcrawl** — what the spider does with a downloaded page, without I/O: build the
-  `HtmlResponse` (encoding detection), its `Selector` (the parse), then the page class's
-  `problem()` and every item of `items()` (selectors, loaders, cleaning, dates).
+  `HtmlResponse` (through the encoding middleware), its `Selector` (the parse), then the
+  page class's `problem()` and every item of `items()` (selectors, loaders, cleaning, dates).
   Shown split into *parse* (HtmlResponse + Selector) and *extract* (the rest).
 - **trafilatura** — `trafilatura.extract(bytes)`: a generic main-text extractor (the
   `bench` extra), defaults.
@@ -34,8 +34,12 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import lxml.html
+from scrapy import Request
 from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
+from medcrawl import settings
+from medcrawl.middlewares import EncodingFallbackMiddleware
 from medcrawl.pages.ask39 import Ask39QuestionPage
 from medcrawl.spiders.base import fetched_at
 
@@ -69,8 +73,16 @@ def fixture_pages() -> list[Page]:
     return pages
 
 
+_ENCODING = EncodingFallbackMiddleware.from_crawler(
+    get_crawler(settings_dict={"MEDCRAWL_FALLBACK_ENCODING": settings.MEDCRAWL_FALLBACK_ENCODING})
+)
+
+
 def response(page: Page) -> HtmlResponse:
-    return HtmlResponse(page.url, body=page.body, headers=page.headers)
+    """The page as the spider's callback gets it: an `HtmlResponse` that went through the
+    project's EncodingFallbackMiddleware (which settles undeclared GBK pages)."""
+    raw = HtmlResponse(page.url, body=page.body, headers=page.headers)
+    return _ENCODING.process_response(Request(page.url), raw)
 
 
 def lxml_floor(page: Page) -> object:
