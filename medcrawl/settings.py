@@ -57,11 +57,36 @@ EXTENSIONS = {
     "medcrawl.progress.ProgressLog": 0,
     # Slows down, then stops, when bot challenges pile up (MEDCRAWL_CHALLENGE_*).
     "medcrawl.challenge.ChallengeGuard": 0,
+    # Counts written records and their non-empty fields: the coverage the checks read.
+    "medcrawl.coverage.FieldCoverage": 100,
+    # Runs the run checks (SPIDERMON_SPIDER_CLOSE_MONITORS) when the spider closes.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # Writes manifest.json once the feeds are stored; after Spidermon, to record its verdict.
+    "medcrawl.manifest.RunManifest": 900,
 }
 
 ITEM_PIPELINES = {
     "medcrawl.pipelines.DedupePipeline": 300,
 }
+
+# Every item is checked against its JSON Schema (medcrawl/schemas/) before anything is written;
+# an invalid one becomes a line in rejects.jsonl with all its errors. Spider side (950), so it
+# sees what the spider yielded and the page it came from.
+SPIDER_MIDDLEWARES = {
+    "medcrawl.validation.ValidationMiddleware": 950,
+}
+
+# `scrapy crawl` from medcrawl.commands: exits 3 when the run fails its checks (Scrapy's own
+# exits 0 even then).
+COMMANDS_MODULE = "medcrawl.commands"
+
+# Run checks (medcrawl/monitors.py), thresholds below under MEDCRAWL_*.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["medcrawl.monitors.RunChecks"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+# Must be set: without it spidermon 1.27 raises NotConfigured mid-suite and the checks after it
+# never run. Counts every exception, retried ones too; the error rate is the finer check.
+SPIDERMON_MAX_DOWNLOADER_EXCEPTIONS = 100
 
 # One JSON Lines file per item kind in output/<spider>/<run id>/, real UTF-8 Chinese.
 FEED_EXPORT_ENCODING = "utf-8"
@@ -99,3 +124,23 @@ MEDCRAWL_CHALLENGE_WINDOW = 50
 MEDCRAWL_CHALLENGE_RATE = 0.1
 MEDCRAWL_CHALLENGE_DELAY = 10.0
 MEDCRAWL_CHALLENGE_LIMIT = 30
+# Run checks: fewest items a run must write (all files but rejects).
+MEDCRAWL_MIN_ITEMS = 1
+# Run checks: least share of records with the field non-empty, per `<file>.<field>`. A layout
+# change that breaks a selector shows here first.
+MEDCRAWL_COVERAGE_THRESHOLDS = {
+    "questions.category_path": 0.9,
+    "answers.text": 0.98,
+    "answers.doctor_id": 0.9,
+    "answers.answered_at": 0.9,
+    "doctors.title_rank": 0.9,
+}
+# Run checks: least share of answers that have a numbered cause list.
+MEDCRAWL_MIN_ANSWERS_WITH_CAUSES = 0.25
+# Run checks: most share of pages that failed (any skip reason but `removed`/`challenge`, and
+# callback exceptions), that were bot challenges, and of items that failed their schema.
+MEDCRAWL_MAX_ERROR_RATE = 0.05
+MEDCRAWL_MAX_CHALLENGE_RATE = 0.05
+MEDCRAWL_MAX_INVALID_RATE = 0.01
+# Run checks: the page rates above are judged once a run has this many pages (fewer is noise).
+MEDCRAWL_RATE_MIN_PAGES = 20

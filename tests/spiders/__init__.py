@@ -1,0 +1,1 @@
+"""Spiders that exist only for tests (`-s SPIDER_MODULES=tests.spiders`)."""
