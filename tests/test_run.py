@@ -172,3 +172,17 @@ def test_the_verdict_decides_the_exit_status(stats, problem):
     found = verdict_problem(settings, stats)
     assert found == problem if problem is None else problem in found
     assert verdict_problem(Settings({"SPIDERMON_ENABLED": False}), {}) is None
+
+
+def test_links_out_of_a_replayed_archive_are_not_failed_pages():
+    from medcrawl.monitors import page_counts
+
+    stats = {
+        "medcrawl/pages/question": 27,
+        "medcrawl/skipped/http_404": 31,  # 30 links the archive does not hold + 1 archived 404
+        "medcrawl/skipped/challenge": 1,
+        "medcrawl/skipped/removed": 1,
+        "medcrawl/replay/miss": 30,
+        "spider_exceptions/count": 1,
+    }
+    assert page_counts(stats) == (31, 2, 1)  # errors: the archived 404 and the exception
