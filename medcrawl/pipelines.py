@@ -9,6 +9,8 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from medcrawl.runs import written_ids
+
 
 class DedupePipeline:
     """Write each doctor, drug, encyclopedia entry or question once per run.
@@ -18,12 +20,19 @@ class DedupePipeline:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.seen: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler)
+
+    def open_spider(self) -> None:
+        """A resumed run appends to its folder: what the folder holds is written already."""
+        spider = self.crawler.spider
+        if getattr(spider, "continues_run", False):
+            self.seen.update((c.__name__.lower(), i) for c, i in written_ids(spider.run_dir))
 
     def process_item(self, item: Any) -> Any:
         item_id = ItemAdapter(item).get("id")

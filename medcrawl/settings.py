@@ -74,6 +74,9 @@ ITEM_PIPELINES = {
 # sees what the spider yielded and the page it came from.
 SPIDER_MIDDLEWARES = {
     "medcrawl.validation.ValidationMiddleware": 950,
+    # Incremental runs only (-a incremental=1): skips questions fetched lately, writes a page
+    # only when its content changed. Engine side (100): sees the requests and items that leave.
+    "medcrawl.incremental.IncrementalMiddleware": 100,
 }
 
 # `scrapy crawl` from medcrawl.commands: exits 3 when the run fails its checks (Scrapy's own
@@ -97,6 +100,11 @@ FEEDS = {
         "overwrite": True,
     }
     for item_class, stem in OUTPUT_FILES.items()
+}
+# Local feeds are written as <name>.jsonl.part and renamed when the run closes: never half a file.
+FEED_STORAGES = {
+    "": "medcrawl.feeds.AtomicFileFeedStorage",
+    "file": "medcrawl.feeds.AtomicFileFeedStorage",
 }
 
 # --- medcrawl's own settings ---------------------------------------------------------------
@@ -144,3 +152,15 @@ MEDCRAWL_MAX_CHALLENGE_RATE = 0.05
 MEDCRAWL_MAX_INVALID_RATE = 0.01
 # Run checks: the page rates above are judged once a run has this many pages (fewer is noise).
 MEDCRAWL_RATE_MIN_PAGES = 20
+# Incremental runs (-a incremental=1, or True here): the state database, <dir>/<spider>.sqlite.
+MEDCRAWL_INCREMENTAL = False
+MEDCRAWL_STATE_DIR = "state"
+# A question fetched less than this many days ago is not fetched again.
+MEDCRAWL_REFRESH_DAYS = 7
+# Fields left out of a page's content hash (globs): when the page was fetched, and the raw date
+# strings, which read `3天前` one day and `5天前` two days later for the same answer.
+MEDCRAWL_INCREMENTAL_IGNORE = ["crawled_at", "*_raw"]
+# State checkpoints: every this many pages or seconds, whichever comes first. A kill -9 loses at
+# most the pages since the last one (they are fetched again by the next run).
+MEDCRAWL_STATE_BATCH = 100
+MEDCRAWL_STATE_INTERVAL = 30
