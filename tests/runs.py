@@ -14,7 +14,7 @@ import pytest
 from warcio.warcwriter import WARCWriter
 
 from medcrawl.warc import write_capture
-from tests.conftest import FIXTURES, fixture_names, load_expected
+from tests.conftest import FIXTURES, load_expected
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_URL = load_expected("ask39", "seed_2024")["url"]
@@ -69,11 +69,13 @@ def crawl(
     run_id: str = "test",
     command: tuple[str, ...] = ("crawl", "ask39"),
     spider: str = "ask39",
+    related: bool = False,
 ) -> Run:
-    """`scrapy crawl ask39 -a replay=… -a related=0` writing under `out`; related-question links
-    are not followed, so the run holds exactly the archive's pages."""
+    """`scrapy crawl ask39 -a replay=…` writing under `out`. Related-question links are not
+    followed unless `related`, so the run holds exactly the pages asked for."""
     cmd = [sys.executable, "-m", "scrapy", *command, "-a", f"replay={replay}"]
-    cmd += ["-a", "related=0", "-a", f"run_id={run_id}", "-s", f"MEDCRAWL_OUTPUT_DIR={out}"]
+    cmd += [] if related else ["-a", "related=0"]
+    cmd += ["-a", f"run_id={run_id}", "-s", f"MEDCRAWL_OUTPUT_DIR={out}"]
     cmd += list(args)
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     return Run(done.returncode, done.stderr, out / spider / run_id)
@@ -90,13 +92,12 @@ def once(key: str, make) -> Run:
     return _done[key]
 
 
-def contract_crawl(tmp: Path) -> Run:
-    """A crawl of every fixture page: the run the contract, report and loading tests share."""
-    pages = [fixture_page(name) for name in fixture_names("ask39")]
-    replay = write_warc(tmp / "fixtures.warc.gz", pages)
-    return crawl(tmp / "out", replay, "-a", "start=" + ",".join(page.url for page in pages))
+DEMO = "demo/ask39-demo.warc.gz"  # as the README writes it, relative to the checkout
 
 
 @pytest.fixture(scope="session")
 def contract_run(tmp_path_factory) -> Run:
-    return once("contract", lambda: contract_crawl(tmp_path_factory.mktemp("contract")))
+    """The README's demo crawl (index → lists → questions, every fixture page among them): the
+    run the contract, report and loading tests share."""
+    out = tmp_path_factory.mktemp("contract")
+    return once("demo", lambda: crawl(out, Path(DEMO), run_id="demo", related=True))
