@@ -43,7 +43,19 @@ SITE = "ask39"
 QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.html", re.I)
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 _CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
-_QUESTION_BLOCK = "//div[contains(@class,'ask_cont') or contains(@class,'cont_l')]"
+# What makes a page a question page: the question block (every generation), else — where the
+# classes changed — the answers heading. The layout columns (cont_l) are on every site page.
+_QUESTION_BLOCK = (
+    "//div[contains(@class,'ask_cont')]",
+    "//*[self::p or self::h1][contains(@class,'ask_tit')]",
+    "//p[contains(@class,'sele_img')]",
+    "//*[starts-with(normalize-space(text()),'医生回答') or starts-with(normalize-space(text()),"
+    "'精选回答')]",
+)
+_VISIBLE_TEXT = (
+    "(//title//text() | //body//text()[not(ancestor::script or ancestor::style)])"
+    "[position() <= 200]"
+)
 _REMOVED_TEXT = re.compile(r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中")
 # A follow-up's label (`追问：`, `医生回复：`, `回答：`) → who wrote it; first matching word wins.
 _ROLE_WORDS = (
@@ -95,15 +107,21 @@ class Ask39QuestionPage(QuestionPage):
     # --- is this a question page at all? --------------------------------------------------
 
     def problem(self) -> str | None:
-        """`challenge`, `removed` or `not_question` when the page holds no question, else None."""
+        """`challenge`, `empty`, `removed` or `not_question` when the page holds no question,
+        else None."""
         if _CHALLENGE_URL.search(self.response.url):
             return "challenge"
+        if not self.response.body.strip():
+            return "empty"
         if self.native_id is None:
             return "not_question"
-        # A title alone is no question: challenge and 404 pages have one too.
-        if self.title_text and self.sel.xpath(_QUESTION_BLOCK):
+        # A title alone is no question: challenge, removed and error pages have one too, and
+        # often the site's layout around a notice.
+        if self.title_text and first(self.sel, *_QUESTION_BLOCK) is not None:
             return None
-        head = " ".join(self.sel.xpath("//title//text() | //body//text()").getall()[:200])
+        head = " ".join(self.sel.xpath(_VISIBLE_TEXT).getall()).strip()
+        if not head:
+            return "empty"
         if _CHALLENGE_TEXT.search(head):
             return "challenge"
         if _REMOVED_TEXT.search(head):
