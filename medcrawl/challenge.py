@@ -12,9 +12,10 @@ from collections import deque
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import _schedule_coro
+from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,12 @@ challenge_seen = object()
 
 #: The finish reason of a crawl stopped by too many challenges.
 FINISH_REASON = "challenged"
+
+
+class CrawlStopped(IgnoreRequest):
+    """A request dropped from a download queue because the crawl is stopping."""
+
+    reason = "stopped"
 
 
 class ChallengeGuard:
@@ -106,3 +113,9 @@ class ChallengeGuard:
             self.limit,
         )
         _schedule_coro(self.crawler.engine.close_spider_async(reason=FINISH_REASON))
+        # Scrapy finishes every request already handed to the downloader before it closes; drop
+        # those still waiting for their turn (each becomes a `stopped` reject), so a stop is one.
+        for slot in self.crawler.engine.downloader.slots.values():
+            while slot.queue:
+                _, queued = slot.queue.popleft()
+                queued.errback(Failure(CrawlStopped(f"crawl stopped: {FINISH_REASON}")))

@@ -54,11 +54,14 @@ _REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 def failure_reason(exception: BaseException) -> str:
     """A short, stable name for why a download failed: `http_503`, `timeout`, `data_loss`,
-    `connection_lost`, `connection_refused`, `dns`, `robots_txt`, else `download_error`."""
+    `connection_lost`, `connection_refused`, `dns`, `robots_txt`, `stopped`, `ignored`, else
+    `download_error`."""
     if isinstance(exception, HttpError):
         return f"http_{exception.response.status}"
-    if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
-        return "robots_txt"
+    if isinstance(exception, IgnoreRequest):  # a reason of its own, or robots.txt
+        return getattr(exception, "reason", None) or (
+            "robots_txt" if "robots.txt" in str(exception) else "ignored"
+        )
     for classes, reason in _REASONS:
         if isinstance(exception, classes):
             return reason

@@ -29,6 +29,9 @@ DOWNLOAD_TIMEOUT = 30
 # A body shorter than its Content-Length is an error (Scrapy's default, kept on purpose): the
 # page is retried, never parsed half.
 DOWNLOAD_FAIL_ON_DATALOSS = True
+# The spider retries challenge and empty pages with Scrapy's get_retry_request, which carries
+# `retry_times` on purpose: no "copied from response.meta" warning for it.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 # Safe by default: no telnet console, no remote-control server (on by default since 2.19).
 TELNETCONSOLE_ENABLED = False

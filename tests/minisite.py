@@ -19,8 +19,9 @@ Faults: `"500"` `"503"` `"404"` (that status), `"429:N"` (429 with `Retry-After:
 a reply), `"truncate"` (half the body under the full Content-Length), `"challenge"` (302 to
 the bot check at image.39.net/verify.html), `"empty"` (200 with no body).
 
-Pages: `question_page()`, `list_page()`, `index_page()` and friends build ask39 markup from the
-fixture pages; `demo_site()` is a small site with categories, paging and related links.
+Pages (keys without a query also answer requests with one): `question_page()`, `list_page()`,
+`index_page()` and friends build ask39 markup from the fixture pages; `demo_site()` is a small
+site with categories, paging, related links and the bot-check page.
 """
 
 from __future__ import annotations
@@ -159,6 +160,9 @@ def gbk_page(html_bytes: bytes) -> Page:
 
 
 ROBOTS = "User-agent: *\nDisallow: /question/4040.html\n"
+#: The bot check a question may redirect to, and what a challenge page says.
+VERIFY_KEY = "image.39.net/verify.html"
+CHALLENGE = message_page("安全验证 - 请拖动滑块完成验证")
 
 
 def demo_site(
@@ -175,6 +179,7 @@ def demo_site(
     pages: dict[str, Page] = {
         f"{HOST}/browse/jibing.html": Page(index_page(categories)),
         f"{HOST}/robots.txt": Page(ROBOTS.encode(), content_type="text/plain"),
+        VERIFY_KEY: Page(CHALLENGE),
     }
     by_category: dict[int, list[int]] = {}
     next_id = first_id
@@ -217,7 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = site.take_fault(key)
         site.record(Hit(key, fault, time.monotonic()))
         if fault is None:
-            page = site.pages.get(key) or Page(message_page("404 Not Found"), status=404)
+            page = (
+                site.pages.get(key)
+                or site.pages.get(key.split("?", 1)[0])
+                or Page(message_page("404 Not Found"), status=404)
+            )
             self.reply(page)
         else:
             self.misbehave(fault, key, site)

@@ -300,7 +300,14 @@ class QASpider(scrapy.Spider):
         if reason == "challenge":
             self.crawler.signals.send_catch_log(challenge_seen, response=response)
         if reason in self.retry_reasons and self.settings.getbool("RETRY_ENABLED"):
-            retry = get_retry_request(response.request.replace(url=url), spider=self, reason=reason)
+            # The page asked for again, not where a redirect (to a challenge) led.
+            meta = {k: v for k, v in response.meta.items() if not k.startswith("redirect_")}
+            retry = get_retry_request(
+                response.request.replace(url=url, meta=meta),
+                spider=self,
+                reason=reason,
+                give_up_log_level="DEBUG",  # the reject below says it
+            )
             if retry is not None:
                 self.crawler.stats.inc_value(f"medcrawl/retried/{reason}")
                 yield retry

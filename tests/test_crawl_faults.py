@@ -1,0 +1,266 @@
+"""Whole crawls against the misbehaving local site (tests/minisite.py): discovery, faults,
+retries, rejects, bounds and the challenge guard, asserted from the output files, the crawl
+stats and the server's own request log."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import pairwise
+
+import pytest
+
+from tests.minisite import (
+    CHALLENGE,
+    HOST,
+    MiniSite,
+    Page,
+    demo_site,
+    gbk_page,
+    message_page,
+    question_page,
+    run_crawl,
+)
+
+Q = f"{HOST}/question"
+#: These sites fail on purpose: the run checks (spidermon) would fail them, which is not under test.
+NO_CHECKS = {"SPIDERMON_ENABLED": False}
+FAULTY_SETTINGS = {
+    **NO_CHECKS,
+    "RETRY_TIMES": 1,
+    "DOWNLOAD_TIMEOUT": 2.5,
+    "MEDCRAWL_CHALLENGE_DELAY": 0.05,
+}
+
+
+def q(native_id: int) -> str:
+    return f"https://{Q}/{native_id}.html"
+
+
+REMOVED = message_page("该问题已被删除")
+SOFT_404 = message_page("抱歉，您访问的页面不存在")
+
+#: Question id → faults served on its first hits (then the page).
+TRANSIENT = {
+    1001: ["500"],
+    1002: ["429:1"],
+    1003: ["hang"],
+    1004: ["reset"],
+    1005: ["truncate"],
+    1006: ["challenge"],
+    1112: ["500"] * 2,  # past RETRY_TIMES (1 here): given up
+    1114: ["hang"] * 2,
+}
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    """One whole-site crawl (index → lists → questions → related) of a site with a fault on
+    most pages. Categories: 3166 → questions 1000–1011 (3 list pages), 237 → 1112–1119 (2
+    list pages, paged by the last-page link only)."""
+    pages, _ = demo_site()
+    # Related links: two already-listed questions, one only reachable from here (5000, in two
+    # URL forms), one that robots.txt forbids (4040).
+    pages[f"{Q}/1000.html"] = Page(question_page([1001, 5000, 5000, 1002, 4040]))
+    pages[f"{Q}/5000.html"] = Page(question_page([1000]))
+    pages[f"{Q}/4040.html"] = Page(question_page())
+    pages[f"{Q}/1007.html"] = Page(CHALLENGE)
+    pages[f"{Q}/1008.html"] = Page(REMOVED)
+    pages[f"{Q}/1009.html"] = Page(message_page("404"), status=404)
+    pages[f"{Q}/1010.html"] = Page(SOFT_404)
+    pages[f"{Q}/1011.html"] = gbk_page(question_page([1000]))
+    pages[f"{Q}/1113.html"] = Page(b"")
+    # A hang outlasts DOWNLOAD_TIMEOUT, which must outlast a busy event loop on a loaded machine.
+    with MiniSite(pages, hang_seconds=4) as site:
+        for native_id, faults in TRANSIENT.items():
+            site.faults[f"{Q}/{native_id}.html"] = list(faults)
+        result = run_crawl(site, tmp_path_factory.mktemp("faulty"), settings=FAULTY_SETTINGS)
+    return result, site
+
+
+def test_nothing_crashes(faulty):
+    result, _ = faulty
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.stats["finish_reason"] == "finished"
+    assert "log_count/ERROR" not in result.stats or "Gave up retrying" in result.log
+
+
+def test_exactly_the_good_questions_are_written(faulty):
+    result, _ = faulty
+    assert result.question_ids() == {
+        *map(str, range(1000, 1007)),  # 1001–1006 after a retry
+        "1011",  # GBK without a charset
+        *map(str, range(1115, 1120)),
+        "5000",  # found only through a related link
+    }
+    assert len(result.items("questions")) == len(result.question_ids())  # each once
+
+
+def test_every_page_without_a_question_is_a_reject_with_its_reason(faulty):
+    result, _ = faulty
+    assert result.rejects() == {
+        (q(1007), "challenge"),
+        (q(1008), "removed"),
+        (q(1009), "http_404"),
+        (q(1010), "removed"),  # a soft 404: status 200, "页面不存在"
+        (q(1112), "http_500"),
+        (q(1113), "empty"),
+        (q(1114), "timeout"),
+        (q(4040), "robots_txt"),
+    }
+
+
+def test_skips_and_retries_are_counted_by_reason(faulty):
+    result, _ = faulty
+    stats = result.stats
+    skipped = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("medcrawl/skipped/")}
+    retried = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("medcrawl/retried/")}
+    assert skipped == {
+        "challenge": 1,
+        "removed": 2,
+        "http_404": 1,
+        "http_500": 1,
+        "empty": 1,
+        "timeout": 1,
+        "robots_txt": 1,
+    }
+    assert retried == {
+        "http_500": 1 + 1,
+        "http_429": 1,
+        "timeout": 1 + 1,
+        "connection_lost": 1,
+        "data_loss": 1,
+        "challenge": 1 + 1,
+        "empty": 1,
+    }
+    assert stats["medcrawl/challenge/count"] == 3  # 1006 once, 1007 twice
+
+
+def test_no_page_is_fetched_twice_except_to_retry(faulty):
+    _, site = faulty
+    hits = Counter(hit.key for hit in site.hits)
+    # Each fault costs one fetch, and RETRY_TIMES is 1: twice, then the page or a reject.
+    retried = {f"{Q}/{n}.html": 2 for n in (*TRANSIENT, 1007, 1113)}
+    for key, count in hits.items():
+        assert count == retried.get(key, 1), key
+    assert hits[f"{Q}/5000.html"] == 1  # linked twice, in two URL forms
+    assert f"{Q}/4040.html" not in hits  # robots.txt
+    assert not [key for key in hits if key.startswith("wapask.")]
+    assert {key for key in hits if "/news/" in key} == {
+        f"{HOST}/news/3166-1.html",
+        f"{HOST}/news/3166-2.html",
+        f"{HOST}/news/3166-3.html",
+        f"{HOST}/news/237-1.html",
+        f"{HOST}/news/237-2.html",  # from the pager's last-page link: no 下一页 there
+    }
+
+
+def test_retry_after_is_waited_for(faulty):
+    _, site = faulty
+    first, second = site.times(f"{Q}/1002.html")
+    assert second - first >= 0.95  # Retry-After: 1
+
+
+def test_a_gbk_page_without_a_charset_reads_as_chinese(faulty):
+    result, _ = faulty
+    (question,) = [x for x in result.items("questions") if x["id"] == "ask39:1011"]
+    assert question["title"] == "引起面部肌肉痉挛的原因"
+
+
+def test_progress_lines_and_a_summary(faulty):
+    result, _ = faulty
+    progress = [line for line in result.log.splitlines() if "Progress:" in line]
+    assert progress, result.log[-2000:]
+    assert "skipped:" in progress[-1] and "queue" in progress[-1]
+    (summary,) = [line for line in result.log.splitlines() if "Crawl finished:" in line]
+    assert "skipped: http_404 1" in summary or "http_404 1" in summary
+    assert "retried: " in summary and "challenge 2" in summary
+
+
+@pytest.fixture(scope="module")
+def clean_site():
+    pages, by_category = demo_site()
+    pages[f"{Q}/1000.html"] = Page(question_page([5000]))
+    pages[f"{Q}/5000.html"] = Page(question_page())
+    return pages, by_category
+
+
+def test_categories_and_since_bound_the_crawl(clean_site, tmp_path):
+    pages, _ = clean_site
+    with MiniSite(pages) as site:
+        result = run_crawl(
+            site, tmp_path, "-a", "categories=3166", "-a", "since=2024-02-25", settings=NO_CHECKS
+        )
+    # 3166 lists run 2024-03-01 (1000) back one day per item: 1004 is 02-26, 1005 02-25.
+    assert result.question_ids() == {str(n) for n in range(1000, 1006)}
+    assert result.stats["medcrawl/bounded/since"] == 2  # 1006, 1007 on page 2
+    hits = {hit.key for hit in site.hits}
+    assert f"{HOST}/news/3166-3.html" not in hits  # page 2 ended older than since
+    assert not [key for key in hits if "/news/237-" in key or "jibing" in key]
+    assert f"{Q}/5000.html" not in hits  # related links are not followed in a bounded crawl
+
+
+def test_max_pages(clean_site, tmp_path):
+    pages, _ = clean_site
+    with MiniSite(pages) as site:
+        result = run_crawl(
+            site, tmp_path, "-a", "max_pages=3", "-a", "related=1", settings=NO_CHECKS
+        )
+    assert len(result.question_ids()) == 3
+    assert sum(1 for hit in site.hits if "/question/" in hit.key) == 3
+    assert f"{HOST}/news/3166-2.html" not in {hit.key for hit in site.hits}  # no need to page
+
+
+def test_seed_file_and_question_ids(clean_site, tmp_path):
+    pages, _ = clean_site
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(
+        "# nightly list\n"
+        "1000\n"
+        "\n"
+        "https://wapask.39.net/question/1001.html?from=app#top\n"
+        "http://ask.39.net/question/1000.html\n"
+        "not a url\n"
+        "https://example.com/question/1.html\n"
+        "  1002   # trailing comment\n",
+        encoding="utf-8",
+    )
+    with MiniSite(pages) as site:
+        arguments = ("-a", f"urls={seeds}", "-a", "question=1117,1000")
+        result = run_crawl(site, tmp_path, *arguments, settings=NO_CHECKS)
+    assert result.question_ids() == {"1000", "1001", "1002", "1117"}
+    assert result.rejects() == {
+        ("not a url", "bad_seed"),
+        ("https://example.com/question/1.html", "bad_seed"),
+    }
+    (bad,) = [r for r in result.items("rejects") if r["url"] == "not a url"]
+    assert bad["detail"].startswith(f"{seeds}:6:")
+    assert {hit.key for hit in site.hits} == {
+        f"{HOST}/robots.txt",
+        *(f"{Q}/{n}.html" for n in (1000, 1001, 1002, 1117)),
+    }
+
+
+def test_challenges_slow_the_crawl_then_stop_it(clean_site, tmp_path):
+    pages, by_category = clean_site
+    pages = {**pages, **{f"{Q}/{n}.html": Page(CHALLENGE) for n in by_category[3166]}}
+    settings = {
+        **NO_CHECKS,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "RETRY_TIMES": 0,
+        "MEDCRAWL_CHALLENGE_WINDOW": 4,
+        "MEDCRAWL_CHALLENGE_RATE": 0.5,
+        "MEDCRAWL_CHALLENGE_DELAY": 0.3,
+        "MEDCRAWL_CHALLENGE_LIMIT": 5,
+    }
+    with MiniSite(pages) as site:
+        result = run_crawl(site, tmp_path, "-a", "categories=3166", settings=settings)
+    assert result.stats["finish_reason"] == "challenged"
+    assert 5 <= result.stats["medcrawl/challenge/count"] <= 6  # + the one in flight
+    assert result.stats["medcrawl/skipped/stopped"] >= 1  # queued, dropped: listed as rejects
+    assert result.stats["medcrawl/challenge/slowdowns"] >= 1
+    assert result.stats["medcrawl/challenge/delay"] >= 0.3
+    assert "Stopping the crawl: 5 bot challenges" in result.log
+    asked = sorted(hit.at for hit in site.hits if "/question/" in hit.key)
+    assert len(asked) <= 6  # stopped, not hammering all 12
+    gaps = [b - a for a, b in pairwise(asked)]
+    assert gaps[-1] >= 0.25  # the raised delay
