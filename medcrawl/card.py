@@ -62,8 +62,9 @@ def _duplicates(report: Report) -> list[str]:
         return ["Duplicates: not looked for."]
     compared = "the answer" if options.dedupe_on == "answer" else "the question and answer"
     near = (
-        f"near duplicates: MinHash (datasketch, 128 permutations) over {options.shingle}-character"
-        f" shingles without punctuation, Jaccard similarity ≥ {options.near_threshold}"
+        f"near duplicates: Jaccard similarity ≥ {options.near_threshold} of "
+        f"{options.shingle}-character shingles without punctuation (candidates from MinHash "
+        "LSH, datasketch; the similarity computed exactly)"
         if options.near_threshold
         else "near duplicates: not looked for"
     )

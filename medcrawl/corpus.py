@@ -60,7 +60,7 @@ class QA:
 
     def map_texts(self, change: Callable[[str, str], str]) -> None:
         """Replace every free-text field's value with `change(field name, value)`."""
-        for name in ("department", "title", "question", "answer"):
+        for name in ("title", "question", "answer"):
             value = getattr(self, name)
             if value:
                 setattr(self, name, change(name, value))

@@ -51,7 +51,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "URL",
         re.compile(
-            r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*[A-Za-z0-9/=_#-]"
+            r"(?=[A-Za-z0-9])(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*[A-Za-z0-9/=_#-]"
             r"|(?<![A-Za-z0-9.@-])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*"
             r"\.(?:com|cn|net|org|edu|gov|info|top|xyz|cc|me|io|vip)"
             r"(?:/[A-Za-z0-9\-._~/?#=&%]*)?(?![A-Za-z0-9])"
@@ -61,10 +61,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "ID",
         re.compile(
             # 18 digits: region, birth date, sequence, check digit (X); 6-8-4 spacing allowed.
-            rf"{_L}[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-            rf"{_SEP}\d{{3}}[0-9Xx]{_R}"
+            rf"(?=[1-9]){_L}[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])"
+            rf"(?:0[1-9]|[12]\d|3[01]){_SEP}\d{{3}}[0-9Xx]{_R}"
             # 15 digits (issued before 1999): region, yymmdd, sequence.
-            rf"|{_L}[1-9]\d{{7}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}{_R}"
+            rf"|(?=[1-9]){_L}[1-9]\d{{7}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}{_R}"
         ),
     ),
     (
@@ -74,11 +74,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?P<v>[A-Za-z0-9]{{4,20}}){_R}"
         ),
     ),
-    ("QQ", re.compile(rf"(?:QQ|qq|Qq|扣扣)(?:号码|号)?{_CUE_END}(?P<v>[1-9]\d{{4,10}}){_R}")),
+    (
+        "QQ",
+        re.compile(rf"(?=[Qq扣])(?:QQ|qq|Qq|扣扣)(?:号码|号)?{_CUE_END}(?P<v>[1-9]\d{{4,10}}){_R}"),
+    ),
     (
         "WECHAT",
         re.compile(
-            r"(?:微信|威信|薇信|[Vv]信|(?<![A-Za-z])(?:VX|vx|Vx|vX|WX|wx|weixin|WeChat|wechat))"
+            r"(?=[微威薇VvWw])(?:微信|威信|薇信|[Vv]信"
+            r"|(?<![A-Za-z])(?:VX|vx|Vx|vX|WX|wx|weixin|WeChat|wechat))"
             rf"(?:号码|号)?{_CUE_END}(?P<v>[A-Za-z][-_A-Za-z0-9]{{5,19}}|\d{{5,12}}){_R}"
         ),
     ),
@@ -86,12 +90,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "PHONE",
         re.compile(
             # mobile: 1[3-9]x xxxx xxxx, spaced or dashed, with or without +86
-            rf"{_L}(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}{_R}"
+            rf"(?=[0-9+(（])(?:{_L}(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}{_R}"
             # landline with area code: 010-12345678, (0571)8765 4321, 0755 23456789 转 123
             rf"|(?:{_L}0\d{{2,3}}|[(（]0\d{{2,3}}[)）]){_SEP}[2-9]\d{{2,3}}{_SEP}\d{{4}}"
             rf"(?:\s*(?:转|-|ext\.?)\s*\d{{1,6}})?{_R}"
             # service numbers: 400-123-4567, 800 123 4567
-            rf"|{_L}[48]00{_SEP}\d{{3}}{_SEP}\d{{4}}{_R}"
+            rf"|{_L}[48]00{_SEP}\d{{3}}{_SEP}\d{{4}}{_R})"
         ),
     ),
     (

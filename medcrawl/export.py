@@ -141,6 +141,7 @@ def _clean(
         in_answer = deidentify(qa.answer)[1]
     if simplify is not None:
         qa.map_texts(lambda _, text: simplify(text))
+        qa.department = simplify(qa.department) if qa.department else qa.department
     return in_answer
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from medcrawl.cli import main
-from medcrawl.duplicates import Duplicates
+from medcrawl.duplicates import Duplicates, jaccard, normalise, shingle_hashes
 from medcrawl.export import Options, export
 from tests.conftest import extract
 
@@ -177,6 +178,29 @@ def test_near_duplicates_differing_by_punctuation_or_one_sentence_are_grouped():
     assert (sentence.group, sentence.kind) == ("cough", "near")
     assert duplicates.check("other", COUGH["answers"][1]["text"]) is None
     assert (duplicates.exact, duplicates.near) == (0, 2)
+
+
+def test_answers_sharing_half_their_shingles_stay_apart():
+    """Two stock-phrased answers (Jaccard 0.49): the decision is the exact similarity, not
+    a MinHash estimate that can land above the threshold by chance."""
+    a = (
+        "你好，可以在医生指导下使用谷维素，每次0.1片，每日2次，连用7天。你的肾功能结果显示尿酸为"
+        "84.5，略高于正常范围，需要进一步检查。目前的情况考虑过敏性鼻炎的可能性大，一般预后良好，"
+        "不必过于担心。饮食上宜少量多餐，少吃生冷的东西，每天饮水2000毫升左右。"
+    )
+    b = (
+        "你好，目前的情况考虑胆囊炎的可能性大，一般预后良好，不必过于担心。饮食上宜富含维生素，"
+        "少吃过甜的东西，每天饮水2000毫升左右。可以在医生指导下使用谷维素，每次1g，每日2次，"
+        "连用5天。你的肾功能结果显示尿酸为82.0，略高于正常范围，需要进一步检查。"
+    )
+    sets = [np.unique(np.array(shingle_hashes(normalise(t), 4), dtype=np.uint32)) for t in (a, b)]
+    assert 0.45 < jaccard(*sets) < 0.55
+    duplicates = Duplicates(threshold=0.6)
+    assert duplicates.check("a", a) is None
+    assert duplicates.check("b", b) is None
+    lower = Duplicates(threshold=0.45)
+    lower.check("a", a)
+    assert lower.check("b", b).group == "a"
 
 
 def test_exact_duplicates_ignore_width_case_and_whitespace():
