@@ -12,6 +12,8 @@ from medcrawl import __version__
 #: Modules that each add one subcommand.
 COMMAND_MODULES: list[str] = [
     "medcrawl.export",
+    "medcrawl.cluster.seed",
+    "medcrawl.cluster.collect",
 ]
 
 

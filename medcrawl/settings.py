@@ -9,7 +9,8 @@ from medcrawl.items import OUTPUT_FILES
 BOT_NAME = "medcrawl"
 SPIDER_MODULES = ["medcrawl.spiders"]
 NEWSPIDER_MODULE = "medcrawl.spiders"
-ADDONS = {}
+# Cluster mode (medcrawl/cluster/): on with MEDCRAWL_CLUSTER or REDIS_URL, off otherwise.
+ADDONS = {"medcrawl.cluster.ClusterAddon": 0}
 
 # Identify ourselves honestly, with a way to reach the maintainers.
 USER_AGENT = f"medcrawl/{__version__} (+https://github.com/medcrawl/medcrawl)"
@@ -167,3 +168,15 @@ MEDCRAWL_INCREMENTAL_IGNORE = ["crawled_at", "*_raw"]
 # most the pages since the last one (they are fetched again by the next run).
 MEDCRAWL_STATE_BATCH = 100
 MEDCRAWL_STATE_INTERVAL = 30
+# Cluster mode: several workers share one Redis frontier (README "Scaling out"). On when
+# MEDCRAWL_CLUSTER is true or REDIS_URL is set (redis://host:6379/0; default localhost).
+MEDCRAWL_CLUSTER = False
+REDIS_URL = ""
+# This worker's name in the cluster (default: the host name); one per worker on a host. A worker
+# started again under its name takes back the requests it had in flight.
+MEDCRAWL_WORKER_ID = ""
+# A worker stops once the whole cluster had nothing to do for this many seconds (0: never).
+MEDCRAWL_CLUSTER_IDLE_CLOSE = 0
+# Cluster mode: at most one request per this many seconds to one host from all workers together
+# (each worker's own delays apply too). 1 s = one polite worker's pace; 0 = no shared limit.
+MEDCRAWL_DOMAIN_INTERVAL = 1.0
