@@ -12,6 +12,7 @@ from medcrawl import __version__
 #: Modules that each add one subcommand.
 COMMAND_MODULES: list[str] = [
     "medcrawl.export",
+    "medcrawl.report",
     "medcrawl.cluster.seed",
     "medcrawl.cluster.collect",
 ]

@@ -1,0 +1,114 @@
+"""`medcrawl report` on the demo crawl: the summary, report.html with its six charts (rendered
+in headless Chromium and screenshotted), and the parquet conversion."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from medcrawl.cli import main
+from tests.runs import contract_run
+
+__all__ = ["contract_run"]
+
+CHARTS = 6
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+@pytest.fixture(scope="module")
+def reported(contract_run, tmp_path_factory) -> Path:
+    """A copy of the demo run folder, reported on with `--parquet`."""
+    folder = tmp_path_factory.mktemp("report") / "run"
+    shutil.copytree(contract_run.folder, folder)
+    return folder
+
+
+def test_the_summary_reads_the_manifest(reported, capsys):
+    assert main(["report", str(reported), "--parquet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Run demo of ask39 — finished, checks passed\n")
+    records = sum(1 for _ in (reported / "causes.jsonl").open(encoding="utf-8"))
+    assert f"  {'causes.jsonl':<22}{records:>10}" in out
+    assert "Pages: 35 questions; skipped: challenge 1, http_404 33, removed 1" in out
+    assert "answers (44): id=1.00" in out
+    assert f"Report: {reported / 'report.html'}" in out
+
+
+def test_the_report_holds_six_charts_and_works_offline(reported):
+    html = (reported / "report.html").read_text(encoding="utf-8")
+    assert html.count('class="plotly-graph-div"') == CHARTS
+    assert "Top 15 drugs named in causes" in html
+    assert "<script src=" not in html  # plotly.js is inlined, no CDN
+
+
+def test_parquet_files_are_typed_from_the_schemas(reported):
+    duckdb = pytest.importorskip("duckdb")
+    parquet = reported / "parquet"
+    with duckdb.connect() as db:
+        types = dict(
+            db.execute(
+                "SELECT name, type FROM parquet_schema(?)", [str(parquet / "answers.parquet")]
+            ).fetchall()
+        )
+        assert (types["position"], types["text"]) == ("INT64", "BYTE_ARRAY")
+        (rows,) = db.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(parquet / "causes.parquet")]
+        ).fetchone()
+        assert rows == sum(1 for _ in (reported / "causes.jsonl").open(encoding="utf-8"))
+        roles = db.execute(
+            "SELECT DISTINCT f.role FROM read_parquet(?), unnest(follow_ups) AS t(f) ORDER BY 1",
+            [str(parquet / "answers.parquet")],
+        ).fetchall()
+        assert ("patient",) in roles and ("doctor",) in roles
+
+
+def test_a_folder_without_manifest_is_an_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no manifest.json" in capsys.readouterr().out
+
+
+def chromium() -> str:
+    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must render the report: install chromium (.ci/run does)")
+        pytest.skip("no chromium on PATH (apt-get install chromium); CI runs this test")
+    return found
+
+
+def test_the_report_renders_in_headless_chromium(reported, tmp_path):
+    from PIL import Image
+
+    browser = chromium()
+    command = [
+        browser,
+        *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+        *("--disable-component-update", "--no-first-run", "--hide-scrollbars"),
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,3800",
+        "--virtual-time-budget=15000",
+    ]
+    url = (reported / "report.html").as_uri()
+    dom = subprocess.run(
+        [*command, "--dump-dom", url], capture_output=True, text=True, timeout=120
+    ).stdout
+    # Plotly adds `js-plotly-plot` and draws an <svg class="main-svg"> when a chart renders
+    drawn = re.findall(r'<div id="chart-\d+" class="[^"]*\bjs-plotly-plot\b', dom)
+    assert len(drawn) == CHARTS, dom[-2000:]
+    assert dom.count('class="main-svg"') >= CHARTS
+
+    shot = tmp_path / "report.png"
+    subprocess.run([*command, f"--screenshot={shot}", url], capture_output=True, timeout=120)
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1200, 3800)
+    small = image.resize((120, 380))
+    raw = small.tobytes()
+    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
+    not_white = sum(1 for p in pixels if min(p) < 235) / len(pixels)
+    assert not_white > 0.2, f"the screenshot is nearly blank ({not_white:.0%} drawn)"
+    assert len(set(pixels)) > 100
