@@ -216,7 +216,11 @@ class RunManifest:
         if self.written or self.reason is None or not self.feeds_stored:
             return
         self.written = True
-        run_dir = Path(getattr(self.crawler.spider, "run_dir", "."))
+        run_dir = getattr(self.crawler.spider, "run_dir", None)
+        if run_dir is None:  # not a medcrawl spider: no run folder to describe
+            logger.debug("No manifest: spider %s has no run_dir", self.crawler.spider)
+            return
+        run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         manifest = build_manifest(self.crawler, run_dir, self.reason, self.ended)
         path = run_dir / MANIFEST_NAME
