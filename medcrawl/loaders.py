@@ -7,8 +7,8 @@ Dates are parsed against the crawl time passed as loader context: `Loader(now=da
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -32,6 +32,21 @@ def clean_value(value: Any) -> Any:
     return clean(value) if isinstance(value, str) else value
 
 
+def clean_values(values: Iterable[Any]) -> list[Any]:
+    """Default input processor: clean every string, drop empty ones and lone UI words.
+
+    A plain function rather than `MapCompose(clean_value, drop_ui_word)`: same result, but
+    MapCompose rebuilds its context and re-wraps its functions on every call, and this runs
+    for nearly every value of every item.
+    """
+    out = []
+    for value in values:
+        value = clean_value(value)
+        if value is not None and value != "" and drop_ui_word(value) is not None:
+            out.append(value)
+    return out
+
+
 def unique(values: Iterable[Any]) -> list[Any]:
     """Keep the first of each value, in order."""
     return list(dict.fromkeys(values))
@@ -49,10 +64,31 @@ def strip_label(value: str) -> str:
 
 
 class BaseLoader(ItemLoader):
-    """Clean every string, drop lone UI words, keep the first value."""
+    """Clean every string, drop lone UI words, keep the first value.
 
-    default_input_processor = MapCompose(clean_value, drop_ui_word)
+    Processors are class attributes here (never item field metadata), so each loader class
+    looks a field's processors up once; itemloaders would build an ItemAdapter per value.
+    """
+
+    default_input_processor = staticmethod(clean_values)
     default_output_processor = TakeFirst()
+    _processors: ClassVar[dict[tuple[str, str], Callable[..., Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._processors = {}
+
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (field_name, "in")
+        if key not in self._processors:
+            self._processors[key] = super().get_input_processor(field_name)
+        return self._processors[key]
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (field_name, "out")
+        if key not in self._processors:
+            self._processors[key] = super().get_output_processor(field_name)
+        return self._processors[key]
 
 
 class QuestionLoader(BaseLoader):

@@ -145,9 +145,8 @@ class Ask39QuestionPage(QuestionPage):
     @cached_property
     def title_text(self) -> str | None:
         node = first(
-            self.sel,
-            "//div[contains(@class,'ask_cont')]"
-            "//*[self::h1 or self::p][contains(@class,'ask_tit')]",
+            self.ask,
+            ".//*[self::h1 or self::p][contains(@class,'ask_tit')]",
             "//h1",
             "//span[@class='sub_here']",
         )
@@ -225,8 +224,9 @@ class Ask39QuestionPage(QuestionPage):
         self._add_patient(loader)
         loader.add_value("category_path", self._category_path())
         loader.add_xpath("tags", ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()")
-        loader.add_xpath("asked_at_raw", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
-        loader.add_xpath("asked_at", ".//p[contains(@class,'txt_nametime')]/span[2]//text()")
+        asked = self.ask.xpath("string(.//p[contains(@class,'txt_nametime')]/span[2])").get()
+        loader.add_value("asked_at_raw", asked)
+        loader.add_value("asked_at", asked)
         heading = self.main.xpath("string(.//p[contains(@class,'sele_img')])").get()
         count = parse_count(heading)
         loader.add_value("answer_count", answers_found if count is None else count)
@@ -257,7 +257,9 @@ class Ask39QuestionPage(QuestionPage):
     def _category_path(self) -> list[str]:
         crumbs = [
             clean_inline(s.xpath("string()").get())
-            for s in self.sel.xpath("//div[@id='sub' or contains(@class,'sub')][1]/span")
+            for s in self.sel.xpath(
+                "(//div[@id='sub'] | //div[contains(concat(' ',@class,' '),' sub ')])[1]/span"
+            )
         ]
         crumbs = [c for c in crumbs if c]
         if crumbs and crumbs[0] == "首页":
@@ -285,9 +287,9 @@ class Ask39QuestionPage(QuestionPage):
         loader.add_value("advice", parts.advice)
         loader.add_value("tips", parts.tips)
         loader.add_value("follow_ups", self._follow_ups(block))
-        time_xpath = ".//p[contains(@class,'doc_time')]//text()"
-        loader.add_xpath("answered_at_raw", time_xpath)
-        loader.add_xpath("answered_at", time_xpath)
+        answered = block.xpath("string(.//p[contains(@class,'doc_time')])").get()
+        loader.add_value("answered_at_raw", answered)
+        loader.add_value("answered_at", answered)
         causes = []
         for item in parts.items:
             cause = CauseLoader(now=self.now)
