@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from medcrawl.items import OUTPUT_FILES
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+# Read as package resources: scrapyd runs medcrawl from a zipped egg, where `__file__` is no path.
+SCHEMA_DIR = files("medcrawl") / "schemas"
 #: Output file stems in the order the README documents them.
 STEMS: tuple[str, ...] = tuple(OUTPUT_FILES.values())
 

@@ -36,7 +36,8 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy.statscollectors import MemoryStatsCollector
+from warcio.warcwriter import WARCWriter
+
+from medcrawl.warc import write_capture
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "ask39"
@@ -196,6 +200,21 @@ def demo_site(
             # Each page links the next question of its category (also listed: a duplicate).
             pages[f"{HOST}/question/{qid}.html"] = Page(question_page([ids[(n + 1) % len(ids)]]))
     return pages, by_category
+
+
+def write_archive(pages: dict[str, Page], path: Path) -> Path:
+    """The pages as one gzipped WARC file, for a crawl with `-a replay=PATH` (HTTPS URLs, the
+    capture date 2024-03-02)."""
+    when = datetime(2024, 3, 2, tzinfo=timezone.utc)
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for key, page in pages.items():
+            headers = [("Content-Type", page.content_type), *page.headers.items()]
+            status = f"{page.status} {HTTPStatus(page.status).phrase}"
+            write_capture(
+                writer, f"https://{key}", page.body, date=when, status=status, headers=headers
+            )
+    return path
 
 
 # --- the server ------------------------------------------------------------------------------
