@@ -73,9 +73,10 @@ class Duplicates:
             # Candidates from a lower similarity, so a pair at the threshold is not missed
             # by chance; each is then checked exactly.
             self._lsh = MinHashLSH(threshold=max(threshold - 0.15, 0.1), num_perm=num_perm)
-        self._sets: dict[str, np.ndarray] = {}  # a representative's shingle hashes, sorted
-        self._signatures: dict[str, np.ndarray] = {}  # and its MinHash signature
-        self._order: dict[str, int] = {}
+        self._sets: list[np.ndarray] = []  # each representative's shingle hashes, sorted
+        self._signatures = np.empty((1024, num_perm), dtype=self._minhash.hashvalues.dtype)
+        self._row: dict[str, int] = {}  # representative → its row in both, in order seen
+        self._keys: list[str] = []  # row → representative
         self.exact = self.near = 0
 
     def check(self, key: str, text: str) -> Match | None:
@@ -94,25 +95,29 @@ class Duplicates:
         minhash = self._minhash
         minhash.clear()
         minhash.update_batch(hashes)
-        signature = minhash.hashvalues.copy()
-        # earliest first, so a tie goes to the oldest group whatever the set order
-        candidates = sorted(self._lsh.query(minhash), key=self._order.__getitem__)
-        if candidates:  # skip those the MinHash estimate puts far below (> 3 std. dev.)
-            held = np.stack([self._signatures[c] for c in candidates])
-            estimate = np.count_nonzero(held == signature, axis=1) / signature.size
-            near = estimate >= self.threshold - 0.15
-            candidates = [c for c, keep in zip(candidates, near, strict=True) if keep]
-        best: tuple[float, str] | None = None
-        for candidate in candidates:
-            similarity = jaccard(self._sets[candidate], shingle_set)
+        signature = minhash.hashvalues
+        # rows in order seen, so a tie goes to the oldest group whatever the set order
+        rows = sorted(self._row[c] for c in self._lsh.query(minhash))
+        if rows:  # skip those the MinHash estimate puts far below (> 3 std. dev.)
+            estimate = np.count_nonzero(self._signatures[rows] == signature, axis=1)
+            close = estimate >= (self.threshold - 0.15) * signature.size
+            rows = [row for row, keep in zip(rows, close, strict=True) if keep]
+        best: tuple[float, int] | None = None
+        for row in rows:
+            similarity = jaccard(self._sets[row], shingle_set)
             if similarity >= self.threshold and (best is None or similarity > best[0]):
-                best = (similarity, candidate)
+                best = (similarity, row)
         if best is not None:
             self.near += 1
-            self._exact[digest] = best[1]  # a later exact copy joins the same group
-            return Match(best[1], "near")
+            group = self._keys[best[1]]
+            self._exact[digest] = group  # a later exact copy joins the same group
+            return Match(group, "near")
         self._lsh.insert(key, minhash, check_duplication=False)
-        self._sets[key] = shingle_set
-        self._signatures[key] = signature
-        self._order[key] = len(self._order)
+        row = len(self._keys)
+        if row == len(self._signatures):
+            self._signatures = np.concatenate([self._signatures, np.empty_like(self._signatures)])
+        self._signatures[row] = signature
+        self._sets.append(shingle_set)
+        self._keys.append(key)
+        self._row[key] = row
         return None
