@@ -8,10 +8,12 @@ them), so the docs cannot drift from the contract.
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from importlib.resources import files
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from medcrawl.items import OUTPUT_FILES
@@ -36,8 +38,28 @@ def validator(stem: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
+@cache
+def fast_check(stem: str) -> Callable[[dict[str, Any]], Any]:
+    """The schema of `stem` compiled to Python (fastjsonschema, ~15× faster than jsonschema),
+    with jsonschema's own format checkers: raises at the first error, says nothing of the rest.
+    tests/test_contract.py checks that it passes exactly what `schema_errors` passes."""
+    checker = FormatChecker()
+    formats = {name: partial(checker.conforms, format=name) for name in checker.checkers}
+    return fastjsonschema.compile(load_schema(stem), formats=formats)
+
+
 def record_errors(stem: str, record: dict[str, Any]) -> list[dict[str, str]]:
-    """Every validation error of `record` as `{path, message}`, in field order; [] if valid."""
+    """Every validation error of `record` as `{path, message}`, in field order; [] if valid.
+    A valid record (the common case) costs only the compiled check."""
+    try:
+        fast_check(stem)(record)
+    except fastjsonschema.JsonSchemaException:
+        return schema_errors(stem, record)
+    return []
+
+
+def schema_errors(stem: str, record: dict[str, Any]) -> list[dict[str, str]]:
+    """Every validation error of `record` by jsonschema itself (the reference), sorted."""
     found = [
         {"path": "/".join(str(part) for part in error.absolute_path), "message": _message(error)}
         for error in validator(stem).iter_errors(record)

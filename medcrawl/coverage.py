@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from medcrawl.items import OUTPUT_FILES, Cause, Reject
+from medcrawl.validation import fields_of
 
 #: Fields that are never empty by construction and say nothing about the page.
 NOT_PAGE_FIELDS = frozenset({"schema_version"})
@@ -82,9 +82,9 @@ class FieldCoverage:
         self.stats.inc_value(f"medcrawl/items/{kind}")
         if kind not in KIND_FIELDS:
             return
-        adapter = ItemAdapter(item)
+        values = fields_of(item)
         for name in KIND_FIELDS[kind]:
-            if is_filled(adapter.get(name)):
+            if is_filled(values.get(name)):
                 self.stats.inc_value(f"medcrawl/filled/{kind}/{name}")
         if isinstance(item, Cause) and item.position == 1:
             self.stats.inc_value("medcrawl/answers_with_causes")

@@ -9,6 +9,7 @@ the record as extracted.
 from __future__ import annotations
 
 import logging
+from dataclasses import is_dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,6 +21,12 @@ from medcrawl.contract import record_errors
 from medcrawl.items import OUTPUT_FILES, Reject
 
 logger = logging.getLogger(__name__)
+
+
+def fields_of(item: Any) -> dict[str, Any]:
+    """The item's fields as a dict, without copying a dataclass (ItemAdapter.asdict() costs
+    more than validating)."""
+    return vars(item) if is_dataclass(item) else ItemAdapter(item).asdict()
 
 
 def invalid_reject(url: str, kind: str, record: dict[str, Any], errors: list[dict]) -> Reject:
@@ -43,10 +50,11 @@ class ValidationMiddleware(BaseSpiderMiddleware):
         kind = OUTPUT_FILES.get(type(item))
         if kind is None:  # not an output item: the feeds would not write it either
             return item
-        record = ItemAdapter(item).asdict()
+        record = fields_of(item)
         errors = record_errors(kind, record)
         if not errors:
             return item
+        record = dict(record)
         url = response.url if isinstance(response, Response) else None
         url = url or record.get("url") or "(no page)"
         self.crawler.stats.inc_value(f"medcrawl/invalid/{kind}")

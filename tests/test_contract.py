@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from medcrawl.contract import SCHEMA_DIR, STEMS, field_tables, load_schema, record_errors
+from medcrawl.contract import (
+    SCHEMA_DIR,
+    STEMS,
+    field_tables,
+    load_schema,
+    record_errors,
+    schema_errors,
+)
 from medcrawl.items import OUTPUT_FILES, SCHEMA_VERSION
 from tests.conftest import fixture_names
 
@@ -106,3 +113,60 @@ def test_readme_field_tables_are_the_schemas():
     assert m.group(1).strip() == field_tables(), (
         "README field tables differ from medcrawl/schemas: paste `python -m medcrawl.contract`"
     )
+
+
+PROBES = [
+    None,
+    "",
+    0,
+    -1,
+    1.5,
+    True,
+    "x",
+    "ask39:1",
+    "ask39:doctor:h0123456789ab",
+    [],
+    [None],
+    [1],
+    ["x"],
+    [{"role": "patient", "text": "x"}],
+    {},
+    "2024-02-24",
+    "2024-02-24T20:54:00+08:00",
+    "2024-02-24T20:54:00",
+    "2024-13-01",
+    "http://a.b/c",
+    "not a url",
+    "chief",
+]
+
+
+def test_the_compiled_check_agrees_with_jsonschema(extracted):
+    """record_errors() trusts a compiled check (fastjsonschema) for valid records: on every
+    fixture record, and on one record per kind with every field set to each probe value, it
+    must pass exactly what jsonschema passes and report jsonschema's errors otherwise."""
+    records = {}
+    for name in fixture_names("ask39"):
+        for stem, found in extracted("ask39", name).items():
+            for record in found:
+                assert record_errors(stem, record) == schema_errors(stem, record) == []
+                records.setdefault(stem, record)
+    records["rejects"] = {
+        "url": "https://ask.39.net/question/1.html",
+        "reason": "invalid",
+        "detail": "x",
+        "at": "2026-11-20T08:00:00+00:00",
+        "item_kind": "answers",
+        "schema_version": "1.0.0",
+        "errors": [{"path": "id", "message": "bad"}],
+        "record": {"id": None},
+    }
+    checked = 0
+    for stem, record in records.items():
+        variants = [{k: v for k, v in record.items() if k != name} for name in record]
+        variants += [{**record, "extra": 1}]
+        variants += [{**record, name: probe} for name in record for probe in PROBES]
+        for variant in variants:
+            assert record_errors(stem, variant) == schema_errors(stem, variant), (stem, variant)
+            checked += 1
+    assert checked > 1500

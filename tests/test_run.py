@@ -15,7 +15,7 @@ import pytest
 
 from demo.build_demo import expected
 from medcrawl import __version__
-from medcrawl.contract import STEMS, record_errors
+from medcrawl.contract import STEMS, record_errors, schema_errors
 from medcrawl.coverage import KIND_FIELDS
 from medcrawl.items import SCHEMA_VERSION
 from tests.conftest import fixture_names
@@ -37,7 +37,7 @@ def test_the_demo_run_passes_its_checks(contract_run):
 def test_every_line_of_every_output_file_is_valid(contract_run):
     for stem in STEMS:
         for n, record in enumerate(contract_run.jsonl(stem), 1):
-            assert record_errors(stem, record) == [], f"{stem}.jsonl line {n}"
+            assert schema_errors(stem, record) == [], f"{stem}.jsonl line {n}"
             assert record["schema_version"] == SCHEMA_VERSION
     assert {q["id"] for q in contract_run.jsonl("questions")} == expected()["questions"]
     seed_causes = [c for c in contract_run.jsonl("causes") if c["answer_id"] == SEED_ANSWER]
