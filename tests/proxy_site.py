@@ -51,7 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = page.encoding
         if page.location:
             headers["Location"] = page.location
-        self.send_response(page.status)  # adds Date and Server
+        if "Date" in headers:  # a capture's own date
+            self.send_response_only(page.status)
+        else:
+            self.send_response(page.status)  # adds Date and Server
         for name, value in headers.items():
             self.send_header(name, value)
         if page.chunked:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from scrapy import Request, Spider
@@ -21,6 +22,7 @@ from tests.proxy_site import Page, proxy_site
 
 ROOT = Path(__file__).parent.parent
 SEED = (FIXTURES / "ask39" / "seed_2024.html").read_bytes()
+DEMO = ROOT / "demo" / "ask39-demo.warc.gz"
 Q = "ask.39.net/question"
 
 
@@ -122,15 +124,70 @@ def test_a_crawl_archived_to_warc_replays_to_the_same_items(tmp_path):
         "ask39:900003",
         "ask39:900005",
     }
+    assert_same_items(original, replayed)
+
+
+def assert_same_items(original: Path, replayed: Path) -> None:
+    """Every output file of the two runs holds the same records (rejects: but for `at`, when
+    the reject was written). `crawled_at` comes from the archived Date header, so it is the
+    same too."""
     for path in original.glob("*.jsonl"):
         before, after = jsonl(path), jsonl(replayed / path.name)
-        if path.stem == "rejects":  # `at` is when the reject was written
+        if path.stem == "rejects":
             before = [{**r, "at": None} for r in before]
             after = [{**r, "at": None} for r in after]
         key = lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False)  # noqa: E731
         assert sorted(before, key=key) == sorted(after, key=key), path.name
-    # crawled_at is the archived Date header, so it survives replay unchanged.
-    assert all(q["crawled_at"] for q in questions)
+    assert all(q["crawled_at"] for q in jsonl(original / "questions.jsonl"))
+
+
+def demo_site() -> dict[str, Page]:
+    """The demo archive's captures as a live server sends them: the capture's status,
+    headers and Date, bodies gzipped when the client accepts it."""
+    with DEMO.open("rb") as stream:
+        urls = [
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(stream)
+            if r.rec_type == "response"
+        ]
+    index, pages = WarcIndex(DEMO), {}
+    for url in urls:
+        capture = index.get(url)
+        headers = dict(capture.headers)
+        pages[url.split("://", 1)[1]] = Page(
+            capture.body,
+            status=capture.status,
+            content_type=headers.pop("Content-Type", "text/html"),
+            location=headers.pop("Location", None),
+            headers=headers,
+            encoding="gzip",
+        )
+    index.close()
+    return pages
+
+
+def test_the_demo_site_crawled_live_and_archived_replays_to_the_same_items(tmp_path):
+    """The README's demo site, served over HTTP from its captures: crawled from the category
+    index with MEDCRAWL_WARC, the new archive lists in `warcio index` and replays to the
+    same items."""
+    warcs = tmp_path / "warc"
+    start = ["https://ask.39.net/browse/jibing.html"]
+    with proxy_site(demo_site()) as site:
+        env = {**os.environ, "http_proxy": site.url, "no_proxy": "", "NO_PROXY": ""}
+        original = crawl(tmp_path, "live", start, "-s", f"MEDCRAWL_WARC={warcs}", env=env)
+    (archive,) = warcs.iterdir()
+    index = subprocess.run(
+        [Path(sys.executable).parent / "warcio", "index", archive],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    kinds = Counter(json.loads(line)["warc-type"] for line in index.stdout.splitlines())
+    assert kinds["warcinfo"] == 1
+    assert kinds["response"] == kinds["request"] == len(site.seen)
+    assert len(jsonl(original / "questions.jsonl")) > 25  # index → lists → every question
+    replayed = crawl(tmp_path, "replay", start, "-a", f"replay={warcs}")
+    assert_same_items(original, replayed)
 
 
 def exchange(n: int, flags: list[str] | None = None) -> tuple[Request, Response]:
