@@ -9,6 +9,7 @@ is how a silent selector breakage is caught: after a layout change the pages sti
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any, ClassVar
 
 from spidermon import MonitorSuite, monitors
@@ -19,6 +20,12 @@ from spidermon.core.monitors import Monitor
 from medcrawl.coverage import KIND_FIELDS, answers_with_causes, coverage, records
 
 logger = logging.getLogger(__name__)
+
+# spidermon 1.27 logs its results through Spider.log(), deprecated in Scrapy 2.19: one warning
+# per run that says nothing about the run.
+warnings.filterwarnings(
+    "ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon.contrib.scrapy"
+)
 
 #: Skip reasons that are not errors: questions the site removed, and bot challenges (their
 #: own ceiling, MEDCRAWL_MAX_CHALLENGE_RATE).
