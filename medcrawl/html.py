@@ -41,16 +41,17 @@ def _walk(el: etree._Element, parts: list[str]) -> None:
         parts.append("\n")
 
 
-def first(sel: Selector, *queries: str) -> Selector | None:
-    """The first element matched by the first XPath query that matches anything.
+def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:
+    """The first element matched by the first XPath query that matches anything, else
+    `default`. Queries go from the sourced selector to text-anchored fallbacks.
 
-    Queries go from the sourced selector to text-anchored fallbacks.
+    Test the result with `is None`: a parsel Selector's truth value serializes the element.
     """
     for query in queries:
         found = sel.xpath(query)
         if found:
             return found[0]
-    return None
+    return default
 
 
 def every(sel: Selector, *queries: str) -> list[Selector]:

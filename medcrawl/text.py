@@ -29,13 +29,30 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 UI_WORDS = frozenset({"举报", "向医生提问", "提问", "找医生", "更多", "查看全部", "展开", "收起"})
 
 
+# Anything `normalise` would change: a character it maps, a run of spaces, a space at a line
+# end, an empty line. Text without one is returned as it is (most text is cleaned twice:
+# once to parse the page, once by the loaders).
+_DIRTY = re.compile(
+    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000\xa0\u200b-\u200d\u2060\ufeff\t\r\f\v]"
+    r"|  |\s\n|\n\s"
+)
+
+
 def clean(text: str | None) -> str:
     """Normalise one string: widths, spaces and zero-width characters; keeps line breaks.
 
     Each line is stripped and inner runs of spaces collapse to one; empty lines are dropped.
+    Idempotent, and cheap on text that is already clean.
     """
     if not text:
         return ""
+    if text[0].isspace() or text[-1].isspace() or _DIRTY.search(text):
+        return normalise(text)
+    return text
+
+
+def normalise(text: str) -> str:
+    """The work behind `clean`, unconditionally."""
     text = text.translate(_TRANSLATE)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -450,3 +450,37 @@ def test_parse_date_invalid(raw):
 
 def test_parse_date_never_in_the_future():
     assert parse_date("明天", NOW) is None
+
+
+def test_clean_fast_path_agrees_with_normalise():
+    """`clean` skips text that is already clean; it must never skip text that isn't."""
+    import random
+
+    from medcrawl.text import clean, normalise
+
+    alphabet = [
+        "a",
+        "中",
+        "，",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r",
+        "\u3000",
+        "\xa0",
+        "\u200b",
+        "\ufeff",
+        "１",
+        "Ａ",
+        "ｚ",
+        "\u2003",
+        "\f",
+        "\v",
+        "。",
+    ]
+    rng = random.Random(20261126)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert clean(text) == normalise(text), repr(text)
+        assert clean(clean(text)) == clean(text), repr(text)

@@ -43,10 +43,9 @@ SITE = "ask39"
 QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.html", re.I)
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 _CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
-# What makes a page a question page: the question block (every generation), else — where the
-# classes changed — the answers heading. The layout columns (cont_l) are on every site page.
-_QUESTION_BLOCK = (
-    "//div[contains(@class,'ask_cont')]",
+# What makes a page a question page: the question block `div.ask_cont` (every generation),
+# else — where the classes changed — these. The layout columns (cont_l) are on every page.
+_QUESTION_MARKERS = (
     "//*[self::p or self::h1][contains(@class,'ask_tit')]",
     "//p[contains(@class,'sele_img')]",
     "//*[starts-with(normalize-space(text()),'医生回答') or starts-with(normalize-space(text()),"
@@ -117,7 +116,9 @@ class Ask39QuestionPage(QuestionPage):
             return "not_question"
         # A title alone is no question: challenge, removed and error pages have one too, and
         # often the site's layout around a notice.
-        if self.title_text and first(self.sel, *_QUESTION_BLOCK) is not None:
+        if self.title_text and (
+            self.question_block is not None or first(self.sel, *_QUESTION_MARKERS) is not None
+        ):
             return None
         head = " ".join(self.sel.xpath(_VISIBLE_TEXT).getall()).strip()
         if not head:
@@ -132,15 +133,19 @@ class Ask39QuestionPage(QuestionPage):
 
     @cached_property
     def main(self) -> Selector:
-        return first(self.sel, "//div[contains(@class,'cont_l')]") or self.sel
+        return first(self.sel, "//div[contains(@class,'cont_l')]", default=self.sel)
+
+    @cached_property
+    def question_block(self) -> Selector | None:
+        return first(self.main, ".//div[contains(@class,'ask_cont')]")
 
     @cached_property
     def ask(self) -> Selector:
-        return first(self.main, ".//div[contains(@class,'ask_cont')]") or self.main
+        return self.main if self.question_block is None else self.question_block
 
     @cached_property
     def side(self) -> Selector:
-        return first(self.sel, "//div[contains(@class,'cont_r')]") or self.sel
+        return first(self.sel, "//div[contains(@class,'cont_r')]", default=self.sel)
 
     @cached_property
     def title_text(self) -> str | None:
@@ -150,7 +155,7 @@ class Ask39QuestionPage(QuestionPage):
             "//h1",
             "//span[@class='sub_here']",
         )
-        title = clean_inline(" ".join(node.xpath(".//text()").getall())) if node else ""
+        title = "" if node is None else clean_inline(" ".join(node.xpath(".//text()").getall()))
         if not title:  # `<title>` without the site suffix
             raw = self.sel.xpath("string(//title)").get() or ""
             title = clean_inline(re.split(r"_39(?:问医生|健康网)", raw)[0])
@@ -175,12 +180,28 @@ class Ask39QuestionPage(QuestionPage):
             "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]",
         )
 
+    @cached_property
+    def side_boxes(self) -> dict[str, Selector]:
+        """Right-column boxes by the first word of their heading (`适用药品`, `推荐医生` …):
+        the nearest of the heading's three closest `div` ancestors that holds a list."""
+        boxes: dict[str, Selector] = {}
+        for heading in self.side.xpath(".//*[self::h3 or self::h2 or self::h4]"):
+            label = clean_inline(heading.xpath("string()").get())
+            box = heading.xpath("ancestor::div[position() <= 3][.//li][1]")
+            if label and box:
+                boxes.setdefault(label, box[0])
+        return boxes
+
     def _side_box(self, label: str) -> Selector | None:
-        return first(
-            self.side,
-            f".//*[self::h3 or self::h2 or self::h4][starts-with(normalize-space(.),'{label}')]"
-            "/ancestor::div[.//li][1]",
-            f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
+        """The sidebar box headed `label`; by its heading text anywhere if the columns moved."""
+        box = next((b for text, b in self.side_boxes.items() if text.startswith(label)), None)
+        return (
+            box
+            if box is not None
+            else first(
+                self.sel,
+                f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
+            )
         )
 
     # --- items ----------------------------------------------------------------------------
@@ -257,8 +278,10 @@ class Ask39QuestionPage(QuestionPage):
     def _category_path(self) -> list[str]:
         crumbs = [
             clean_inline(s.xpath("string()").get())
-            for s in self.sel.xpath(
-                "(//div[@id='sub'] | //div[contains(concat(' ',@class,' '),' sub ')])[1]/span"
+            for s in every(
+                self.sel,
+                "//div[@id='sub']/span",
+                "(//div[contains(concat(' ',@class,' '),' sub ')])[1]/span",
             )
         ]
         crumbs = [c for c in crumbs if c]
@@ -368,7 +391,7 @@ class Ask39QuestionPage(QuestionPage):
 
     def drugs(self) -> Iterator[items.Drug]:
         box = self._side_box("适用药品")
-        for li in box.xpath(".//li") if box else []:
+        for li in [] if box is None else box.xpath(".//li"):
             name = clean_inline(li.xpath("string(.//a[1])").get())
             if not name:
                 continue
@@ -382,7 +405,7 @@ class Ask39QuestionPage(QuestionPage):
 
     def recommended_doctors(self) -> Iterator[items.Doctor]:
         box = self._side_box("推荐医生")
-        for li in box.xpath(".//li") if box else []:
+        for li in [] if box is None else box.xpath(".//li"):
             tokens = [strip_ui_suffix(t) for t in text_lines(li)]
             tokens = [t for line in tokens for t in line.split(" ") if t and t != "提问"]
             if not tokens:
@@ -466,7 +489,7 @@ class Ask39ListPage:
                 ".//p[contains(@class,'p1')]/a/@href",
                 ".//a[contains(@href,'/question/')]/@href",
             )
-            url = canonical_url(self.response.urljoin(href.get())) if href else ""
+            url = "" if href is None else canonical_url(self.response.urljoin(href.get()))
             if QUESTION_URL.match(url) and url not in out:
                 out[url] = ListEntry(url, self._posted(li))
         if not rows:  # unknown layout: any question link, undated
