@@ -116,8 +116,11 @@ _SIMPLE = (str, int, float, bool, type(None))
 
 
 def spider_arguments(spider: Spider | None) -> dict[str, Any]:
-    """The spider's public plain-valued attributes: its `-a` arguments as parsed (`start_urls`,
-    `replay`, `run_id`, …)."""
+    """The `-a` arguments as given (a QASpider keeps them in `arguments`); for another spider,
+    its public plain-valued attributes (`start_urls`, …)."""
+    given = getattr(spider, "arguments", None)
+    if isinstance(given, dict):
+        return json.loads(json.dumps(given, default=str))
     out = {}
     for name, value in sorted(vars(spider).items() if spider else []):
         if name.startswith("_") or name in ("name", "crawler", "settings", "run_dir"):

@@ -28,6 +28,7 @@ def test_written_after_close_and_feeds_in_either_order(tmp_path, feeds_first):
         step()
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["run_id"], manifest["finish_reason"]) == ("r1", "finished")
+    assert manifest["arguments"] == {"run_id": "r1", "start_urls": []}  # no `arguments`: attributes
     assert manifest["files"]["questions.jsonl"]["records"] == 2
 
 
