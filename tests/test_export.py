@@ -3,6 +3,7 @@ de-identification, duplicates and the dataset card."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from medcrawl.cli import main
 from medcrawl.duplicates import Duplicates, jaccard, normalise, shingle_hashes
-from medcrawl.export import Options, export
+from medcrawl.export import Options, Progress, export
 from tests.conftest import extract
 
 SEED_ID = "ask39:91201364"
@@ -302,3 +303,16 @@ def test_command(run, tmp_path, capsys):
     assert "wrote 6 pairs records" in printed
     assert (tmp_path / "README.md").exists()
     assert main(["export", str(tmp_path / "nothing"), "-f", "sft", "-o", str(out)]) == 2
+
+
+def test_progress_line():
+    stream = io.StringIO()
+    progress = Progress(total=3000, stream=stream, every=0)
+    progress.update(1500)
+    progress.update(3000, final=True)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("export: 1,500/3,000 answers (")
+    assert lines[-1].startswith("export: 3,000/3,000 answers (")
+    quick = io.StringIO()
+    Progress(total=10, stream=quick, every=60).update(10, final=True)
+    assert quick.getvalue() == ""  # a quick export shows no progress
