@@ -107,12 +107,18 @@ def add_redis_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def project_settings(redis_url: str | None = None) -> Settings:
+    """medcrawl's settings, as a worker starts from (with `redis_url` as `REDIS_URL`)."""
+    settings = Settings()
+    settings.setmodule("medcrawl.settings", priority="project")
+    if redis_url:
+        settings.set("REDIS_URL", redis_url, priority="cmdline")
+    return settings
+
+
 def connect(args: argparse.Namespace) -> tuple[Settings, Any]:
     """The project settings (with `--redis-url`) and a Redis client, as the workers use."""
     from scrapy_redis.connection import get_redis_from_settings
 
-    settings = Settings()
-    settings.setmodule("medcrawl.settings", priority="project")
-    if args.redis_url:
-        settings.set("REDIS_URL", args.redis_url, priority="cmdline")
+    settings = project_settings(args.redis_url)
     return settings, get_redis_from_settings(settings)
