@@ -140,7 +140,7 @@ def test_two_workers_share_one_frontier(site, single, redis_url, db, tmp_path):
     assert len(questions) == len(set(questions)) == 90  # no question produced twice
     assert max(fetches(site).values()) == 1  # no page fetched twice, seeds included
     stats = [json.loads((tmp_path / f"{w}.stats.json").read_text()) for w in ("w1", "w2")]
-    assert all(s["downloader/response_count"] > 10 for s in stats)  # both took their share
+    assert all(s["downloader/response_count"] > 5 for s in stats)  # both took their share
 
     assert (
         cli.main(
@@ -163,11 +163,11 @@ def test_two_workers_share_one_frontier(site, single, redis_url, db, tmp_path):
     for records in cluster.values():
         assert len({r["id"] for r in records}) == len(records)  # no id written twice
 
-    # The shared rate limit: any 10 consecutive requests from both workers span ≥ 10 intervals
-    # (less a margin for a worker that sends a little after taking its token).
+    # The shared rate limit: any 20 consecutive requests from both workers span ≥ 20 intervals,
+    # less a margin for a busy worker that sends a little after it took its token.
     times = sorted(hit.at for hit in site.hits)
-    spans = [b - a for a, b in zip(times, times[10:], strict=False)]
-    assert min(spans) >= 10 * INTERVAL * 0.8
+    spans = [b - a for a, b in zip(times, times[20:], strict=False)]
+    assert min(spans) >= 20 * INTERVAL * 0.75
     assert sum(s.get("medcrawl/politeness/delayed", 0) for s in stats) > 0
 
 

@@ -5,8 +5,8 @@ On when `MEDCRAWL_CLUSTER` is true or `REDIS_URL` is set; `ClusterAddon` then sw
 - `frontier.Scheduler`: scrapy-redis's persistent priority queue and `RFPDupeFilter`, so
   every worker takes requests from one queue and no page is fetched twice; a request a
   worker takes stays in its in-flight ledger until done, so a killed worker loses nothing.
-- `frontier.RedisSeeds`: the worker's own seeds, then seeds from `<spider>:start_urls`
-  (pushed by `medcrawl seed`), all through the shared dupefilter.
+- `frontier.RedisSeeds`: the worker's `start()` takes seeds from `<spider>:start_urls`
+  (pushed by `medcrawl seed`), through the shared dupefilter like any link.
 - `politeness.DomainRateLimit`: one request per `MEDCRAWL_DOMAIN_INTERVAL` per domain
   across all workers.
 - `items.ItemPush`: items go to the Redis list `<spider>:items`, not to local files;
@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy.settings import BaseSettings, Settings
-
-from medcrawl.items import OUTPUT_FILES
 
 #: Default keys, as scrapy-redis names them (`SCHEDULER_QUEUE_KEY`, …).
 START_KEY = "%(name)s:start_urls"
@@ -69,11 +67,6 @@ class Keys:
 def inflight_key(key: str, worker: str) -> str:
     """A worker's ledger of what it took from `key` and has not finished."""
     return f"{key}:inflight:{worker}"
-
-
-def item_file(item: object) -> str:
-    """The output file stem of an item (`questions`, `rejects`, …)."""
-    return OUTPUT_FILES.get(type(item), type(item).__name__.lower())
 
 
 class ClusterAddon:

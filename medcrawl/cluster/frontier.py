@@ -93,13 +93,15 @@ class LedgerQueue(PriorityQueue):
             self.server.zrem(self.ledger, *finished)
 
     def recover(self) -> int:
-        """Put back in the queue what this worker had in flight when it last stopped."""
-        with self.server.pipeline() as pipe:
-            pipe.zcard(self.ledger)
-            pipe.zunionstore(self.key, [self.key, self.ledger], aggregate="MIN")
-            pipe.delete(self.ledger)
-            count, _, _ = pipe.execute()
-        return count
+        """Put back in the queue what this worker had in flight when it last stopped (no
+        other worker writes this ledger: it is named after this one)."""
+        taken = dict(self.server.zrange(self.ledger, 0, -1, withscores=True))
+        if taken:
+            with self.server.pipeline() as pipe:  # MULTI: both or neither
+                pipe.zadd(self.key, taken)
+                pipe.delete(self.ledger)
+                pipe.execute()
+        return len(taken)
 
 
 class Scheduler(RedisScheduler):

@@ -17,7 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.serialize import ScrapyJSONEncoder
 from scrapy_redis.connection import get_redis_from_settings
 
-from medcrawl.cluster import Keys, item_file
+from medcrawl.cluster import Keys
+from medcrawl.items import OUTPUT_FILES
 
 
 class ItemPush:
@@ -41,6 +42,7 @@ class ItemPush:
         self.key = Keys.of(self.settings, spider.name).items
 
     def item_scraped(self, item: Any) -> None:
-        entry = {"file": item_file(item), "item": ItemAdapter(item).asdict()}
+        stem = OUTPUT_FILES.get(type(item), type(item).__name__.lower())
+        entry = {"file": stem, "item": ItemAdapter(item).asdict()}
         self.server.rpush(self.key, self.encoder.encode(entry))
         self.stats.inc_value("medcrawl/cluster/items_pushed")
