@@ -264,3 +264,14 @@ def test_seed_refuses_bad_input_before_touching_redis(db, redis_url, capsys):
         "https://ask.39.net/question/6.html",
     ]
     assert "Pushed 3 seeds" in capsys.readouterr().out
+
+    # --reset forgets the frontier — seeds, queue, seen set, every worker's ledgers — first.
+    db.sadd("ask39:dupefilter", "fingerprint")
+    db.zadd("ask39:requests", {b"request": 0})
+    db.zadd(inflight_key("ask39:requests", "w9"), {b"request": 0})
+    db.rpush(inflight_key("ask39:start_urls", "w9"), "seed")
+    seed(redis_url, "--reset", "--ids", "7")
+    assert db.keys("*") == [b"ask39:start_urls"]
+    assert db.lrange("ask39:start_urls", 0, -1) == [
+        b'{"url": "https://ask.39.net/question/7.html"}'
+    ]
