@@ -96,6 +96,14 @@ def test_rerun_fetches_what_is_due_and_writes_what_changed(tmp_path):
         assert sorted(fetched) == sorted(DUE | {str(NEW)})
         stats = {k.rsplit("/", 1)[1]: v for k, v in second.stats.items() if "/incremental/" in k}
         assert stats == {"skipped_fresh": len(ALL - DUE), "unchanged": 3, "changed": 2, "new": 1}
+        assert second.returncode == 0, second.log[-3000:]
+
+        # A quiet night: everything is fresh, nothing is written — and that is a good run.
+        quiet = run_crawl(site, tmp_path, *incremental, settings=settings, run_id="quiet")
+        assert quiet.question_ids() == set()
+        assert quiet.stats["medcrawl/incremental/skipped_fresh"] == len(ALL) + 1
+        assert quiet.stats["medcrawl/monitors/verdict"] == "passed", quiet.log[-3000:]
+        assert quiet.returncode == 0
 
     # Written: only the changed and the new question, with their answers and causes …
     run = second.run_dir
