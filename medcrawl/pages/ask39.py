@@ -355,7 +355,7 @@ class Ask39QuestionPage(QuestionPage):
         ]
         roles = classify_doctor_tokens([t for t in tokens if t])
         profile = card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()
-        profile_url = self.response.urljoin(profile) if profile else None
+        profile_url = self.link(profile)
         loader = DoctorLoader(selector=card, now=self.now)
         loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
         loader.add_value("name", name)
@@ -400,7 +400,7 @@ class Ask39QuestionPage(QuestionPage):
             loader.add_value("id", named_id(SITE, "drug", name))
             loader.add_value("name", name)
             loader.add_value("indication", [t for p in li.xpath(".//p") for t in text_lines(p)])
-            loader.add_value("url", self.response.urljoin(href) if href else None)
+            loader.add_value("url", self.link(href))
             yield loader.load_item()
 
     def recommended_doctors(self) -> Iterator[items.Doctor]:
@@ -412,7 +412,7 @@ class Ask39QuestionPage(QuestionPage):
                 continue
             name, roles = tokens[0], classify_doctor_tokens(tokens[1:])
             href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
-            profile_url = self.response.urljoin(href) if href else None
+            profile_url = self.link(href)
             loader = DoctorLoader(selector=li, now=self.now)
             loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
             loader.add_value("name", name)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from scrapy.http import TextResponse
+from w3lib.url import safe_url_string
 
 
 class ListEntry(NamedTuple):
@@ -25,6 +26,11 @@ class QuestionPage:
     def __init__(self, response: TextResponse, now: datetime) -> None:
         self.response = response
         self.now = now
+
+    def link(self, href: str | None) -> str | None:
+        """An href on the page as an absolute URL fit for output: resolved against the page
+        and percent-encoded (`/药品/x.html` → `/%E8%8D%AF%E5%93%81/x.html`); None if absent."""
+        return safe_url_string(self.response.urljoin(href)) if href else None
 
     def problem(self) -> str | None:
         raise NotImplementedError
