@@ -519,7 +519,7 @@ def expected() -> dict[str, set[str]]:
     out["rejects"] = {
         f"{verify} challenge",
         f"{question_url(data.REMOVED)} removed",
-        f"{question_url(data.NOT_ARCHIVED)} http_404",
+        f"{question_url(data.NOT_ARCHIVED)} not_archived",
     }
     out["rejects"].update(f"{p.url} *" for p in fixture_pages() if not p.expected.get("questions"))
     return out

@@ -39,11 +39,11 @@ NOT_ERRORS = frozenset({"removed", "challenge"})
 def page_counts(stats: dict[str, Any]) -> tuple[int, int, int]:
     """(pages with a verdict, error pages, challenge pages). A verdict: parsed as a question or
     skipped for a reason. Errors: skipped for any reason but NOT_ERRORS, plus exceptions
-    raised in a callback. In replay, a link to a page the archive does not hold (a 404 counted
-    as `medcrawl/replay/miss`) leads out of the archive: it is not a page of the run."""
+    raised in a callback. In replay, a link to a page the archive does not hold (skipped as
+    `not_archived`) leads out of the archive: it is not a page of the run."""
     skipped = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("medcrawl/skipped/")}
     exceptions = stats.get("spider_exceptions/count", 0)
-    outside = stats.get("medcrawl/replay/miss", 0)
+    outside = skipped.get("not_archived", 0)
     pages = stats.get("medcrawl/pages/question", 0) + sum(skipped.values()) + exceptions
     errors = sum(v for reason, v in skipped.items() if reason not in NOT_ERRORS) + exceptions
     return max(pages - outside, 0), max(errors - outside, 0), skipped.get("challenge", 0)

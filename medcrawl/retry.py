@@ -55,8 +55,10 @@ _REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 def failure_reason(exception: BaseException) -> str:
     """A short, stable name for why a download failed: `http_503`, `timeout`, `data_loss`,
     `connection_lost`, `connection_refused`, `dns`, `robots_txt`, `stopped`, `ignored`, else
-    `download_error`."""
+    `download_error`; `not_archived` for a page a replayed archive does not hold."""
     if isinstance(exception, HttpError):
+        if "replay-miss" in exception.response.flags:
+            return "not_archived"
         return f"http_{exception.response.status}"
     if isinstance(exception, IgnoreRequest):  # a reason of its own, or robots.txt
         return getattr(exception, "reason", None) or (

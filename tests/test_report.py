@@ -34,7 +34,7 @@ def test_the_summary_reads_the_manifest(reported, capsys):
     assert out.startswith("Run demo of ask39 — finished, checks passed\n")
     records = sum(1 for _ in (reported / "causes.jsonl").open(encoding="utf-8"))
     assert f"  {'causes.jsonl':<22}{records:>10}" in out
-    assert "Pages: 35 questions; skipped: challenge 1, http_404 33, removed 1" in out
+    assert "Pages: 35 questions; skipped: challenge 1, not_archived 33, removed 1" in out
     assert "answers (44): id=1.00" in out
     assert f"Report: {reported / 'report.html'}" in out
 

@@ -3,6 +3,7 @@ retries and rejects."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -319,13 +320,16 @@ class QASpider(scrapy.Spider):
         """A request that failed for good (HTTP error, timeout, dropped connection, robots.txt)
         becomes a reject."""
         request = failure.request  # type: ignore[attr-defined]
-        yield self.reject(
-            requested_url(request), failure_reason(failure.value), failure.getErrorMessage()
-        )
+        reason = failure_reason(failure.value)
+        # A link out of a replayed archive is expected there (a partial crawl), not a fault.
+        level = logging.INFO if reason == "not_archived" else logging.WARNING
+        yield self.reject(requested_url(request), reason, failure.getErrorMessage(), level=level)
 
-    def reject(self, url: str, reason: str, detail: str | None = None) -> Reject:
+    def reject(
+        self, url: str, reason: str, detail: str | None = None, level: int = logging.WARNING
+    ) -> Reject:
         """Log, count and record a page that yields no items."""
-        self.logger.warning("Skipped %s: %s%s", url, reason, f" ({detail})" if detail else "")
+        self.logger.log(level, "Skipped %s: %s%s", url, reason, f" ({detail})" if detail else "")
         self.crawler.stats.inc_value(f"medcrawl/skipped/{reason}")
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         return Reject(url=url, reason=reason, detail=detail, at=now)
