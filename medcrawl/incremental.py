@@ -116,7 +116,8 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         if not is_incremental(crawler):
-            raise NotConfigured("not an incremental run")
+            # Off in an ordinary run: no message, so Scrapy logs no warning about it.
+            raise NotConfigured
         spider = crawler.spider
         state_dir = Path(crawler.settings.get("MEDCRAWL_STATE_DIR")).expanduser()
         lock = RunLock(state_dir, spider.name, spider.run_id)
