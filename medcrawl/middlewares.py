@@ -90,8 +90,16 @@ class EncodingFallbackMiddleware:
             body.decode("utf-8")
         except UnicodeDecodeError:
             self.stats.inc_value(f"medcrawl/encoding/fallback_{self.encoding}")
-            return response.replace(encoding=self.encoding)
-        return response.replace(encoding="utf-8")
+            return with_encoding(response, self.encoding)
+        return with_encoding(response, "utf-8")
+
+
+def with_encoding(response: TextResponse, encoding: str) -> TextResponse:
+    """`response` decoded as `encoding`. Not `response.replace(encoding=…)`: replace() reads
+    every attribute of the old response first, and reading `.encoding` of an undeclared
+    page runs Scrapy's charset guess — the work this middleware exists to avoid."""
+    kwargs = {name: getattr(response, name) for name in response.attributes if name != "encoding"}
+    return type(response)(**kwargs, encoding=encoding)
 
 
 class CanonicalUrlMiddleware:

@@ -69,3 +69,17 @@ def test_declared_charset_wins(body, headers, encoding):
     fixed = encoding_fallback(response)
     assert fixed.encoding == encoding
     assert "咳嗽" in fixed.text
+
+
+@pytest.mark.parametrize(("name", "title"), GBK_PAGES)
+def test_middleware_never_runs_the_charset_guess(monkeypatch, name, title):
+    """The guess (charset-normalizer, ~4 ms a page) is what the middleware replaces: setting
+    the encoding must not consult it first."""
+
+    def guessed(self, text):
+        raise AssertionError("charset guess ran")
+
+    monkeypatch.setattr(HtmlResponse, "_auto_detect_fun", guessed)
+    response = fixture_response("ask39", name)
+    assert response.encoding == "gb18030"
+    assert title_of(response) == title
