@@ -204,6 +204,8 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
+        if os.environ.get("BENCH_CALLERS"):
+            stats.print_callers(os.environ["BENCH_CALLERS"])
     stats = crawler.stats.get_stats()
     seconds = (stats["finish_time"] - stats["start_time"]).total_seconds()
     return {

@@ -49,6 +49,7 @@ from scrapy.http import Request, Response
 from scrapy.statscollectors import MemoryStatsCollector
 from warcio.warcwriter import WARCWriter
 
+from medcrawl.middlewares import rebuilt
 from medcrawl.warc import write_capture
 
 ROOT = Path(__file__).parent.parent
@@ -369,7 +370,7 @@ class LocalSiteHandler(HTTP11DownloadHandler):
         plain = "http" + request.url[request.url.index(":") :]
         local = request.replace(url=plain, meta={**request.meta, "proxy": self.proxy})
         response = await super().download_request(local)
-        return response.replace(url=request.url)
+        return rebuilt(response, url=request.url)  # no charset guess: that is the crawl's job
 
 
 class JsonStatsCollector(MemoryStatsCollector):
