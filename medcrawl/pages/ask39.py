@@ -29,6 +29,7 @@ from medcrawl.loaders import (
 )
 from medcrawl.pages.base import ListEntry, QuestionPage
 from medcrawl.text import (
+    DoctorTokens,
     classify_doctor_tokens,
     clean_inline,
     drugs_mentioned,
@@ -355,17 +356,24 @@ class Ask39QuestionPage(QuestionPage):
         ]
         roles = classify_doctor_tokens([t for t in tokens if t])
         profile = card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()
-        profile_url = self.link(profile)
-        loader = DoctorLoader(selector=card, now=self.now)
+        loader = self._doctor_loader(card, name, roles, profile)
+        loader.add_xpath("specialties", ".//p[contains(@class,'doc_sc')]//text()")
+        return loader.load_item()
+
+    def _doctor_loader(
+        self, sel: Selector, name: str, roles: DoctorTokens, href: str | None
+    ) -> DoctorLoader:
+        """A doctor's loader filled from the name, the classified line and the profile link."""
+        profile_url = self.link(href)
+        loader = DoctorLoader(selector=sel, now=self.now)
         loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
         loader.add_value("name", name)
         loader.add_value("title", roles.title)
         loader.add_value("title_rank", title_rank(roles.title))
         loader.add_value("hospital", roles.hospital)
         loader.add_value("hospital_grade", roles.grade)
-        loader.add_xpath("specialties", ".//p[contains(@class,'doc_sc')]//text()")
         loader.add_value("profile_url", profile_url)
-        return loader.load_item()
+        return loader
 
     def encyclopedia(self) -> items.Encyclopedia | None:
         box = self.encyclopedia_box
@@ -412,16 +420,7 @@ class Ask39QuestionPage(QuestionPage):
                 continue
             name, roles = tokens[0], classify_doctor_tokens(tokens[1:])
             href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
-            profile_url = self.link(href)
-            loader = DoctorLoader(selector=li, now=self.now)
-            loader.add_value("id", doctor_id(SITE, profile_url, name, roles.hospital))
-            loader.add_value("name", name)
-            loader.add_value("title", roles.title)
-            loader.add_value("title_rank", title_rank(roles.title))
-            loader.add_value("hospital", roles.hospital)
-            loader.add_value("hospital_grade", roles.grade)
-            loader.add_value("profile_url", profile_url)
-            yield loader.load_item()
+            yield self._doctor_loader(li, name, roles, href).load_item()
 
 
 # --- discovery: URLs, the category index, list pages, related questions -----------------
