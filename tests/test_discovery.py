@@ -157,6 +157,34 @@ def test_spider_arguments_are_checked():
     assert Ask39Spider(question="1", related="1").follow_related is True
 
 
+def test_bad_arguments_stop_the_crawl_before_it_starts(tmp_path):
+    """Not an exception halfway through start(): the command fails at once, saying why."""
+    with pytest.raises(ValueError, match="categories"):
+        Ask39Spider(categories="3166,abc")
+    with pytest.raises(ValueError, match="urls"):
+        Ask39Spider(urls=str(tmp_path / "missing.txt"))
+
+
+@pytest.mark.parametrize("how", ["argument", "setting"])
+def test_replay_is_unthrottled_however_it_is_asked_for(tmp_path, how):
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    from medcrawl import settings as project
+
+    archive = str(tmp_path / "a.warc.gz")
+    values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    if how == "setting":
+        values["MEDCRAWL_REPLAY"] = archive
+    crawler = Crawler(Ask39Spider, Settings(values))  # settings still open, as in a crawl
+    Ask39Spider.from_crawler(crawler, **({"replay": archive} if how == "argument" else {}))
+    assert crawler.settings["MEDCRAWL_REPLAY"] == archive
+    assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0
+    assert not crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert not crawler.settings.getbool("RETRY_ENABLED")
+    assert not crawler.settings.getbool("ROBOTSTXT_OBEY")
+
+
 def test_retry_after_in_seconds_or_as_a_date():
     def answer(value: str) -> Response:
         return Response("https://ask.39.net/", status=429, headers={"Retry-After": value})

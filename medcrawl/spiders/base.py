@@ -133,8 +133,17 @@ class QASpider(scrapy.Spider):
         self.arguments = {k: v for k, v in given.items() if v is not None}  # for the manifest
         self.start_urls = split_arg(start)
         self.question_ids = split_arg(question)
+        if urls and not Path(urls).is_file():
+            raise ValueError(f"-a urls= takes a file of URLs or question ids; no file {urls!r}")
         self.urls_file = urls
         self.categories = [str(int(c)) if c.isdigit() else c for c in split_arg(categories)]
+        for category in self.categories:  # the site says what a category id is
+            try:
+                self.category_url(category)
+            except ValueError:
+                raise ValueError(
+                    f"-a categories=: {category!r} is not a category id of this site"
+                ) from None
         self.since = _iso_date("since", since)
         self.max_pages = _positive_int("max_pages", max_pages)
         if related is None:  # only a whole-site crawl; they lead away from what was asked for
@@ -143,7 +152,6 @@ class QASpider(scrapy.Spider):
             )
         else:
             self.follow_related = related.strip().lower() not in ("", "0", "false", "no")
-        self.replay = replay
         self.run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # Question URLs counted against max_pages (at most max_pages of them; none without it).
         self._budget: set[str] | None = set() if self.max_pages else None
@@ -153,6 +161,7 @@ class QASpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QASpider:
         if kwargs.get("replay"):
             crawler.settings.set("MEDCRAWL_REPLAY", kwargs["replay"], priority="spider")
+        if crawler.settings.get("MEDCRAWL_REPLAY"):  # -a replay= or -s MEDCRAWL_REPLAY=
             crawler.settings.setdict(REPLAY_SETTINGS, priority="spider")
         spider = super().from_crawler(crawler, *args, **kwargs)
         # A job resumed from JOBDIR keeps its run id and appends to its folder (medcrawl.runs).
@@ -197,7 +206,7 @@ class QASpider(scrapy.Spider):
         explicit = False
         for where, value in self._seed_values():
             explicit = True
-            url = self._seed_url(value)
+            url = self.seed_url(value)
             if url is None:
                 self.logger.warning(
                     "Bad seed %r (%s): not a URL of this site or a question id", value, where
@@ -219,7 +228,11 @@ class QASpider(scrapy.Spider):
         if self.urls_file:
             yield from read_seed_file(self.urls_file)
 
-    def _seed_url(self, value: str) -> str | None:
+    def seed_url(self, value: str) -> str | None:
+        """A seed — a question id or a URL of the site (`allowed_domains`) — as a canonical
+        URL; None when it is neither. The one check for seeds from arguments, seed files,
+        `medcrawl seed` and cluster mode's Redis seeds."""
+        value = value.strip()
         if value.isdigit():
             return self.canonical_url(self.question_url(value))
         if value.startswith(("http://", "https://")) and url_is_from_any_domain(
