@@ -109,6 +109,14 @@ def settle(committed: dict[str, int]) -> None:
         logger.info("Settled %s at %d bytes", final, size)
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Write a small file so that a reader (or a kill) sees the old content or the new, never
+    half: a temporary file beside it, then a rename."""
+    temp = path.with_name(f"{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
 def trim_partial_line(path: Path) -> None:
     """Drop an unfinished last line (a process killed mid-write), so appending keeps the
     file valid JSON Lines."""

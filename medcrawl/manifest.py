@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import platform
 import subprocess
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from scrapy.settings import BaseSettings, get_settings_priority
 
 from medcrawl import __version__
 from medcrawl.coverage import answers_with_causes, coverage, records
+from medcrawl.feeds import write_whole
 from medcrawl.items import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -227,7 +227,5 @@ class RunManifest:
         run_dir.mkdir(parents=True, exist_ok=True)
         manifest = build_manifest(self.crawler, run_dir, self.reason, self.ended)
         path = run_dir / MANIFEST_NAME
-        temp = path.with_name(f"{MANIFEST_NAME}.tmp")
-        temp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        os.replace(temp, path)
+        write_whole(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         logger.info("Run manifest: %s", path)

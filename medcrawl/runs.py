@@ -17,7 +17,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.job import job_dir
 
-from medcrawl.feeds import PART_SUFFIX
+from medcrawl.feeds import PART_SUFFIX, write_whole
 from medcrawl.items import OUTPUT_FILES
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class JobRun:
     def _write(self, status: str) -> None:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps({"run_id": self.run_id, "status": status}))
+        write_whole(self.path, json.dumps({"run_id": self.run_id, "status": status}))
 
 
 def written_ids(run_dir: str | Path) -> Iterator[tuple[type, str]]:

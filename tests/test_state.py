@@ -163,3 +163,21 @@ def test_written_ids_reads_finished_and_part_files(tmp_path):
     (tmp_path / "questions.jsonl").write_text(json.dumps({"id": "ask39:1"}) + "\n")
     (tmp_path / "doctors.jsonl.part").write_text('{"id": "ask39:doctor:P1"}\n{"id": "ask39:do')
     assert set(written_ids(tmp_path)) == {(Question, "ask39:1"), (Doctor, "ask39:doctor:P1")}
+
+
+def test_the_job_file_is_replaced_whole(tmp_path, monkeypatch):
+    """A kill while the job file is written must leave the old one, not an empty file that
+    stops the next start."""
+    from medcrawl import feeds
+    from medcrawl.feeds import write_whole
+
+    path = tmp_path / "medcrawl-run.json"
+    write_whole(path, '{"run_id": "r1", "status": "running"}')
+
+    def killed(*args):
+        raise OSError("killed before the rename")
+
+    monkeypatch.setattr(feeds.os, "replace", killed)
+    with pytest.raises(OSError):
+        write_whole(path, '{"run_id": "r1", "status": "finished"}')
+    assert path.read_text() == '{"run_id": "r1", "status": "running"}'
