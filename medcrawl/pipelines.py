@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -35,7 +34,7 @@ class DedupePipeline:
             self.seen.update((c.__name__.lower(), i) for c, i in written_ids(spider.run_dir))
 
     def process_item(self, item: Any) -> Any:
-        item_id = ItemAdapter(item).get("id")
+        item_id = getattr(item, "id", None)  # every medcrawl item is a dataclass with an id
         if item_id is None:
             return item
         kind = type(item).__name__.lower()

@@ -34,6 +34,11 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # `retry_times` on purpose: no "copied from response.meta" warning for it.
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
+# INFO, not Scrapy's DEBUG: DEBUG writes every scraped item into the log — a second copy of
+# the dataset in every cron log, and formatting it costs time per item. `-s LOG_LEVEL=DEBUG`
+# to see each request and item.
+LOG_LEVEL = "INFO"
+
 # Safe by default: no telnet console, no remote-control server (on by default since 2.19).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
