@@ -23,8 +23,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings, get_settings_priority
+from scrapy.settings import default_settings as scrapy_defaults
 
 from medcrawl import __version__
+from medcrawl import settings as project_settings
 from medcrawl.coverage import answers_with_causes, coverage, records
 from medcrawl.feeds import write_whole
 from medcrawl.items import SCHEMA_VERSION
@@ -83,9 +85,37 @@ def recorded_settings(settings: BaseSettings) -> dict[str, Any]:
     )
     values = {}
     for name in names:
-        value = settings.get(name)
+        value = typed(settings, name)
         values[name] = value.copy_to_dict() if isinstance(value, BaseSettings) else value
     return json.loads(json.dumps(values, default=str))
+
+
+def typed(settings: BaseSettings, name: str) -> Any:
+    """A setting as the type of its default (project's, else Scrapy's): `-s` gives strings,
+    and a manifest reader expects `{"answers.text": 0.98}`, not the JSON text of it."""
+    default = _DEFAULTS.get(name)
+    value = settings.get(name)
+    if not isinstance(value, str) or default is None or isinstance(default, str):
+        return value
+    if isinstance(default, bool):
+        return settings.getbool(name)
+    if isinstance(default, (int, float)):
+        number = settings.getfloat(name)
+        return int(number) if isinstance(default, int) and number.is_integer() else number
+    if isinstance(default, dict):
+        return settings.getdict(name)
+    if isinstance(default, (list, tuple)):
+        return json.loads(value) if value.lstrip().startswith("[") else settings.getlist(name)
+    return value
+
+
+#: Every setting's default: the project's over Scrapy's.
+_DEFAULTS: dict[str, Any] = {
+    name: getattr(module, name)
+    for module in (scrapy_defaults, project_settings)
+    for name in dir(module)
+    if name.isupper()
+}
 
 
 def code_version() -> dict[str, Any]:

@@ -38,3 +38,28 @@ def test_a_spider_without_a_run_folder_gets_no_manifest(tmp_path, monkeypatch):
     extension.spider_closed(None, "finished")
     extension.feed_exporter_closed()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_given_on_the_command_line_are_recorded_typed():
+    """`-s` values are strings; the manifest keeps them as the type of their default, so
+    `medcrawl report` can read thresholds given on the command line."""
+    from scrapy.settings import Settings
+
+    from medcrawl import settings as project
+    from medcrawl.manifest import recorded_settings
+
+    settings = Settings({k: getattr(project, k) for k in dir(project) if k.isupper()})
+    given = {
+        "MEDCRAWL_COVERAGE_THRESHOLDS": '{"answers.text": 0.5}',
+        "MEDCRAWL_MIN_ITEMS": "3",
+        "DOWNLOAD_DELAY": "0.5",
+        "ROBOTSTXT_OBEY": "False",
+        "MEDCRAWL_REPLAY": "demo/x.warc.gz",
+    }
+    settings.setdict(given, priority="cmdline")
+    recorded = recorded_settings(settings)
+    assert recorded["MEDCRAWL_COVERAGE_THRESHOLDS"] == {"answers.text": 0.5}
+    assert recorded["MEDCRAWL_MIN_ITEMS"] == 3
+    assert recorded["DOWNLOAD_DELAY"] == 0.5
+    assert recorded["ROBOTSTXT_OBEY"] is False
+    assert recorded["MEDCRAWL_REPLAY"] == "demo/x.warc.gz"
