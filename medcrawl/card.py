@@ -93,9 +93,11 @@ def _deid(report: Report) -> list[str]:
         "Every free text (title, question, answer, follow-ups) is de-identified with "
         "`medcrawl.deid`: phone numbers `[PHONE]`, national ID and hospital record numbers "
         "`[ID]`, emails `[EMAIL]`, QQ `[QQ]` and WeChat `[WECHAT]` ids, URLs `[URL]`, and a "
-        "name the writer states (我叫…, 姓名：…, 患者王某某 …) `[NAME]` wherever it recurs. "
-        "Doses, dates, ages and lab values are kept.",
-        f"Masked: {masked}.",
+        "name the writer states (我叫…, 姓名：…, 患者王某某 …) `[NAME]` wherever it recurs on its "
+        "question page (a name stated in the question is masked in the answers and follow-ups "
+        "too). Doses, dates, ages and lab values are kept.",
+        f"Masked (each occurrence once, a question's texts once however many answers it has): "
+        f"{masked}.",
         "Limits: names not introduced as such, addresses, and details in free prose (a "
         "workplace, a rare condition in a small town) are not detected; review before "
         "publishing widely.",

@@ -5,7 +5,8 @@
 numbers, local numbers after 电话/手机), `[ID]` (18- and 15-digit national ID numbers,
 hospital record numbers after 住院号/病历号 …), `[EMAIL]`, `[QQ]` and `[WECHAT]` (a number or
 id after QQ/扣扣 or 微信/VX/wx), `[URL]`, and `[NAME]`: a name the writer states (`我叫张三`,
-`姓名：王芳`, `患者王某某`, `患者张三，男，45岁`) and every later use of that name.
+`姓名：王芳`, `患者王某某`, `患者张三，男，45岁`) and every other use of that name —
+across all the texts of a page with `deidentify_together`.
 
 Numbers are matched by shape *and* their whole extent (no digit, dot or letter directly
 before or after), so doses (`0.5g`), dates (`2024-03-15`, `20240315`), ages, lab values
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 #: Placeholder kinds; each masks as `[KIND]`.
 KINDS = ("EMAIL", "URL", "ID", "QQ", "WECHAT", "PHONE", "NAME")
@@ -130,17 +132,35 @@ def _mask(pattern: re.Pattern[str], placeholder: str, text: str) -> tuple[str, i
     return pattern.subn(replace, text)
 
 
-def deidentify(text: str | None) -> tuple[str | None, Counter[str]]:
-    """`text` with personal details masked, and how many of each kind were masked."""
+def _mask_details(text: str) -> tuple[str, Counter[str]]:
+    """`text` with contact details and identity numbers masked, and the counts by kind."""
     counts: Counter[str] = Counter()
-    if not text:
-        return text, counts
     for kind, pattern in _PATTERNS:
         text, n = _mask(pattern, f"[{kind}]", text)
         if n:
             counts[kind] += n
-    names = {m.group("v") or m.group("w") for m in _NAMES.finditer(text)}
-    for name in sorted(names, key=len, reverse=True):  # and every other use of a stated name
-        counts["NAME"] += text.count(name)
-        text = text.replace(name, "[NAME]")
     return text, counts
+
+
+def deidentify_together(texts: Sequence[str | None]) -> list[tuple[str | None, Counter[str]]]:
+    """Each of `texts` (the texts of one page: title, question, answers, follow-ups) with
+    personal details masked, and how many of each kind were masked in it. A name stated in
+    any of the texts is masked wherever it recurs in all of them."""
+    masked = [_mask_details(text) if text else (text, Counter()) for text in texts]
+    names = {
+        m.group("v") or m.group("w") for text, _ in masked if text for m in _NAMES.finditer(text)
+    }
+    longest_first = sorted(names, key=len, reverse=True)
+    results: list[tuple[str | None, Counter[str]]] = []
+    for text, counts in masked:
+        for name in longest_first if text else ():
+            if n := text.count(name):
+                counts["NAME"] += n
+                text = text.replace(name, "[NAME]")
+        results.append((text, counts))
+    return results
+
+
+def deidentify(text: str | None) -> tuple[str | None, Counter[str]]:
+    """`text` with personal details masked, and how many of each kind were masked."""
+    return deidentify_together([text])[0]

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from medcrawl.card import write_card
 from medcrawl.corpus import FORMATS, PER_ANSWER, QA, RANKS, as_huatuo, read_runs
-from medcrawl.deid import deidentify
+from medcrawl.deid import deidentify, deidentify_together
 from medcrawl.duplicates import Duplicates
 
 #: Placeholder kinds that mark contact details (an answer with them is usually an advert).
@@ -121,28 +121,40 @@ def _simplifier() -> Callable[[str], str]:
     return opencc.OpenCC("t2s").convert
 
 
-def _clean(
-    qa: QA, options: Options, simplify: Callable[[str], str] | None, masked: Counter[str]
-) -> Counter[str]:
-    """De-identify (adding to `masked`) and convert `qa` in place; returns what its answer
-    held before masking (for `--drop-contact`)."""
-    in_answer: Counter[str] = Counter()
+def _clean_page(
+    qas: list[QA], options: Options, simplify: Callable[[str], str] | None, masked: Counter[str]
+) -> dict[str, Counter[str]]:
+    """De-identify (adding to `masked`) and convert one question page's records in place:
+    a name stated anywhere on the page is masked in all its texts, and the question's texts,
+    which every record carries, are masked and counted once. Returns what each answer held
+    before masking, by answer id (for `--drop-contact`)."""
+    in_answers: dict[str, Counter[str]] = {}
     if options.deid:
-
-        def mask(name: str, text: str) -> str:
-            result, counts = deidentify(text)
+        first = qas[0]
+        # a title-only question's text is its title: one text on the page, counted once
+        shared = [first.title] if first.question == first.title else [first.title, first.question]
+        own = [[qa.answer, *(turn.get("text") for turn in qa.follow_ups)] for qa in qas]
+        results = deidentify_together(shared + [text for texts in own for text in texts])
+        for _, counts in results:
             masked.update(counts)
-            if name == "answer":
-                in_answer.update(counts)
-            return result or ""
-
-        qa.map_texts(mask)
+        title, question = results[0][0], results[len(shared) - 1][0]
+        at = len(shared)
+        for qa, texts in zip(qas, own, strict=True):
+            (qa.answer, in_answers[qa.id]), *turns = results[at : at + len(texts)]
+            at += len(texts)
+            qa.title, qa.question = title, question
+            qa.follow_ups = [
+                {**turn, "text": text} if turn.get("text") else turn
+                for turn, (text, _) in zip(qa.follow_ups, turns, strict=True)
+            ]
     elif options.drop_contact:
-        in_answer = deidentify(qa.answer)[1]
-    if simplify is not None:
-        qa.map_texts(lambda _, text: simplify(text))
-        qa.department = simplify(qa.department) if qa.department else qa.department
-    return in_answer
+        in_answers = {qa.id: deidentify(qa.answer)[1] for qa in qas}
+    for qa in qas:
+        in_answers.setdefault(qa.id, Counter())
+        if simplify is not None:
+            qa.map_texts(lambda _, text: simplify(text))
+            qa.department = simplify(qa.department) if qa.department else qa.department
+    return in_answers
 
 
 def _reject_reason(qa: QA, answer_masks: Counter[str], options: Options) -> str | None:
@@ -182,6 +194,10 @@ def export(run_dirs: list[Path], out: Path, options: Options) -> Report:
     if options.dedupe != "off":
         duplicates = Duplicates(threshold=options.near_threshold, shingle=options.shingle)
     progress = Progress(len(data.qas), sys.stderr if options.progress else None)
+    pages: dict[str, list[QA]] = defaultdict(list)
+    for qa in data.qas:
+        pages[qa.question_id].append(qa)
+    answer_masks: dict[str, Counter[str]] = {}  # by answer id, filled a page at a time
     by_question: dict[str, list[tuple[QA, Any]]] = defaultdict(list)
     grouped: set[str] = set()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -189,8 +205,10 @@ def export(run_dirs: list[Path], out: Path, options: Options) -> Report:
     with partial.open("w", encoding="utf-8") as stream:
         for n, qa in enumerate(data.qas, 1):
             progress.update(n)
-            answer_masks = _clean(qa, options, simplify, report.masked)
-            reason = _reject_reason(qa, answer_masks, options)
+            if qa.id not in answer_masks:
+                page = pages[qa.question_id]
+                answer_masks.update(_clean_page(page, options, simplify, report.masked))
+            reason = _reject_reason(qa, answer_masks[qa.id], options)
             if reason:
                 report.filtered[reason] += 1
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcrawl.deid import deidentify
+from medcrawl.deid import deidentify, deidentify_together
 
 POSITIVE = [
     # mobiles: plain, spaced, dashed, +86
@@ -88,3 +88,15 @@ def test_counts_by_kind_and_empty_input():
     assert counts == {"NAME": 2, "PHONE": 1, "QQ": 1}
     assert deidentify(None) == (None, {})
     assert deidentify("") == ("", {})
+
+
+def test_a_name_stated_in_one_text_is_masked_in_the_others():
+    texts = ["头痛三天", "我叫张三，头痛三天", None, "张三你好，建议休息", "谢谢医生，张三明白了"]
+    assert deidentify_together(texts) == [
+        ("头痛三天", {}),
+        ("我叫[NAME]，头痛三天", {"NAME": 1}),
+        (None, {}),
+        ("[NAME]你好，建议休息", {"NAME": 1}),
+        ("谢谢医生，[NAME]明白了", {"NAME": 1}),
+    ]
+    assert deidentify("张三你好")[0] == "张三你好"  # alone, nothing says it is a name

@@ -67,6 +67,13 @@ EXTRA = [
 ]
 
 
+def write_files(folder: Path, items: dict[str, list[dict]]) -> None:
+    folder.mkdir(parents=True)
+    for kind, records in items.items():
+        lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        (folder / f"{kind}.jsonl").write_text("".join(lines), encoding="utf-8")
+
+
 def write_run(folder: Path, manifest: dict | None = None) -> Path:
     items = {"questions": [], "answers": [], "doctors": []}
     for page in (SEED, COUGH):
@@ -75,10 +82,7 @@ def write_run(folder: Path, manifest: dict | None = None) -> Path:
     for q, a in EXTRA:
         items["questions"].append(q)
         items["answers"].append(a)
-    folder.mkdir(parents=True)
-    for kind, records in items.items():
-        lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        (folder / f"{kind}.jsonl").write_text("".join(lines), encoding="utf-8")
+    write_files(folder, items)
     if manifest:
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
@@ -252,6 +256,30 @@ def test_deid_is_on_by_default_and_can_be_turned_off(run, tmp_path):
     assert report.masked == {"NAME": 2, "PHONE": 1, "WECHAT": 1}
     raw, _ = exported(run, tmp_path, format="dialogue", deid=False)
     assert "13812345678" in by_id(raw)["ask39:900004/a1"]["dialogue_turns"][0]["utterance"]
+
+
+def test_a_name_stated_in_the_question_is_masked_on_the_whole_page(tmp_path):
+    follow_ups = [{"role": "patient", "text": "谢谢医生，张三明白了"}]
+    run = tmp_path / "run"
+    write_files(run, {
+        "questions": [question(900010, "张三头痛", "我叫张三，电话13812345678，头痛三天")],
+        "answers": [
+            answer(900010, "张三你好，建议口服布洛芬，注意休息", follow_ups=follow_ups),
+            {**answer(900010, "头痛三天可以先做个头颅CT看看"), "id": "ask39:900010/a2"},
+        ],
+    })  # fmt: skip
+    records, report = exported(run, tmp_path, format="dialogue", dedupe="off")
+    assert by_id(records)["ask39:900010/a1"]["dialogue_turns"] == [
+        {"speaker": "病人", "utterance": "我叫[NAME]，电话[PHONE]，头痛三天"},
+        {"speaker": "医生", "utterance": "[NAME]你好，建议口服布洛芬，注意休息"},
+        {"speaker": "病人", "utterance": "谢谢医生，[NAME]明白了"},
+    ]
+    # title 1, question 1, answer 1, follow-up 1: each occurrence once, not once per answer
+    assert report.masked == {"NAME": 4, "PHONE": 1}
+    card = (tmp_path / "corpus" / "README.md").read_text(encoding="utf-8")
+    assert "answers it has): `[NAME]` 4, `[PHONE]` 1." in card
+    pairs, _ = exported(run, tmp_path, format="pairs", dedupe="off")
+    assert {r["title"] for r in pairs} == {"[NAME]头痛"}
 
 
 def test_filters(run, tmp_path):
