@@ -91,8 +91,11 @@ def comparable(run: dict[str, list[dict]]) -> dict[str, list[str]]:
     }
 
 
-def start_worker(site: MiniSite, redis_url: str, worker: str, tmp: Path) -> subprocess.Popen:
-    """`scrapy crawl ask39` in cluster mode against `site`; log and stats in `tmp`."""
+def start_worker(
+    site: MiniSite, redis_url: str, worker: str, tmp: Path, **extra: Any
+) -> subprocess.Popen:
+    """`scrapy crawl ask39` in cluster mode against `site`; log and stats in `tmp`; `extra`
+    settings on top."""
     settings: dict[str, Any] = {
         **FAST_SETTINGS,
         **crawl_settings(site, tmp / f"{worker}.stats.json"),
@@ -103,6 +106,7 @@ def start_worker(site: MiniSite, redis_url: str, worker: str, tmp: Path) -> subp
         "MEDCRAWL_OUTPUT_DIR": str(tmp / "worker-output"),
         "CONCURRENT_REQUESTS": 4,  # a worker takes no more than it can start on
         "LOG_LEVEL": "INFO",
+        **extra,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "ask39"]
     for name, value in settings.items():
@@ -200,6 +204,46 @@ def test_a_killed_worker_loses_nothing(site, single, redis_url, db, tmp_path):
     assert comparable(cluster) == comparable(single)
 
 
+def test_bad_seeds_are_rejected_and_the_worker_carries_on(site, redis_url, db, tmp_path):
+    """Each bad seed becomes a `bad_seed` reject and leaves the seed list and the ledger; the
+    seeds after it are crawled. Before: the first one raised in `start()` and stayed in the
+    ledger, to crash the worker again on every restart (an off-site one was silently dropped)."""
+    keys = Keys.of(Settings(), "ask39")
+    bad = {
+        b"\xff\xfehttps://ask.39.net/question/1002.html": "not UTF-8",
+        b'{"url": "https://ask.39.net/question/1002.html"': "not JSON",
+        b'{"url": "https://ask.39.net/question/1002.html", "meta": ["x"]}': "meta is not",
+        b'{"url": "https://example.com/question/1002.html"}': "not a URL of this site",
+        b"https://example.com/question/1002.html": "not a URL of this site",
+        b'{"url": 1002}': "not a URL of this site",
+    }
+    db.rpush(keys.start, *bad)
+    db.rpush(keys.start, "1000", json.dumps({"url": "https://ask.39.net/question/1001.html"}))
+    # A worker that died holding a bad seed gets it back first: it must not crash again.
+    db.rpush(inflight_key(keys.start, "w1"), b"\xff")
+    # 7 rejects in ~40 pages: more than the monitors' error rate allows, on purpose.
+    finish(start_worker(site, redis_url, "w1", tmp_path, MEDCRAWL_MAX_ERROR_RATE=1))
+
+    pushed = [json.loads(raw) for raw in db.lrange(keys.items, 0, -1)]
+    rejects = {
+        e["item"]["url"]: e["item"]
+        for e in pushed
+        if e["file"] == "rejects" and e["item"]["reason"] == "bad_seed"
+    }
+    expected = {raw.decode("utf-8", "backslashreplace"): why for raw, why in bad.items()}
+    expected["\\xff"] = "not UTF-8"
+    assert sorted(rejects) == sorted(expected)
+    for url, why in expected.items():
+        assert rejects[url]["detail"].startswith(f"{keys.start}: {why}")
+    questions = {e["item"]["id"] for e in pushed if e["file"] == "questions"}
+    assert {"ask39:1000", "ask39:1001"} <= questions  # (and the questions they link)
+    assert db.llen(keys.start) == 0
+    assert not db.exists(inflight_key(keys.start, "w1"))
+    stats = json.loads((tmp_path / "w1.stats.json").read_text())
+    assert stats["medcrawl/skipped/bad_seed"] == len(expected)
+    assert "Skipped \\xff: bad_seed" in (tmp_path / "w1.log").read_text()
+
+
 def test_rate_limit_is_shared_between_workers(redis_url, db):
     """Two workers' limiters (two Redis clients) asking at once for one host: one grant per
     interval in all; another host does not wait."""
@@ -257,13 +301,15 @@ def test_seed_refuses_bad_input_before_touching_redis(db, redis_url, capsys):
     assert cli.main(["seed", "--redis-url", redis_url, "--ids", "20-10"]) == 2
     assert db.dbsize() == 0
     assert list(id_range("7")) == [7]
-    seed(redis_url, "--ids", "5-6", "http://wapask.39.net/question/9.html#a")
+    # URLs and ids checked and canonicalised as the spider's own seeds are (QASpider.seed_url).
+    seed(redis_url, "--ids", "5-6", "http://wapask.39.net/question/9.html#a", " 8")
     assert [json.loads(s)["url"] for s in db.lrange("ask39:start_urls", 0, -1)] == [
         "https://ask.39.net/question/9.html",
+        "https://ask.39.net/question/8.html",
         "https://ask.39.net/question/5.html",
         "https://ask.39.net/question/6.html",
     ]
-    assert "Pushed 3 seeds" in capsys.readouterr().out
+    assert "Pushed 4 seeds" in capsys.readouterr().out
 
     # --reset forgets the frontier — seeds, queue, seen set, every worker's ledgers — first.
     db.sadd("ask39:dupefilter", "fingerprint")

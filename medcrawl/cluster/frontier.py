@@ -205,8 +205,8 @@ class RedisSeeds:
             data = self.server.lmove(key, ledger, "LEFT", "RIGHT") if self._wants_seeds() else None
             if data is not None:
                 idle_since = None
-                yield self.seed(spider, data.decode("utf-8"), key)
-                self.server.lrem(ledger, 1, data)  # the engine has scheduled it by now
+                yield self.seed(spider, data, key)
+                self.server.lrem(ledger, 1, data)  # the engine has scheduled or written it
                 continue
             if self.crawler.engine.scheduler.has_pending_requests():  # type: ignore[union-attr]
                 idle_since = None
@@ -220,19 +220,33 @@ class RedisSeeds:
                     return
             await asyncio.sleep(self.POLL)
 
-    def seed(self, spider: Any, text: str, key: str) -> object:
-        """The request for one seed, or a reject when it is no URL or question id."""
+    def seed(self, spider: Any, data: bytes, key: str) -> object:
+        """The request for one seed, or a `bad_seed` reject saying what is wrong with it (not
+        UTF-8, broken JSON, `meta` not an object, not a URL of the site or a question id):
+        either way it leaves the ledger, so a bad seed cannot stop the worker for good."""
         try:
-            seed = json.loads(text) if text.lstrip().startswith("{") else {"url": text.strip()}
-        except json.JSONDecodeError:
-            seed = {}
-        url = str(seed.get("url") or "")
-        if url.isdigit():
-            url = spider.question_url(url)
-        if not url.startswith(("http://", "https://")):
-            return spider.reject(text, "bad_seed", f"{key}: not a URL or a question id")
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", "backslashreplace")
+            return spider.reject(text, "bad_seed", f"{key}: not UTF-8")
+        if not text.lstrip().startswith("{"):
+            seed: dict[str, Any] = {"url": text}
+        else:
+            try:
+                seed = json.loads(text)
+            except json.JSONDecodeError as error:
+                return spider.reject(text, "bad_seed", f"{key}: not JSON ({error})")
+        meta = seed.get("meta") or {}
+        if not isinstance(meta, dict):
+            return spider.reject(text, "bad_seed", f"{key}: meta is not a JSON object")
+        url = seed.get("url")
+        url = spider.seed_url(url) if isinstance(url, str) else None
+        if url is None:
+            return spider.reject(
+                text, "bad_seed", f"{key}: not a URL of this site or a question id"
+            )
         request = spider.follow(url)
-        request.meta.update(seed.get("meta") or {})
+        request.meta.update(meta)
         return request
 
     def _wants_seeds(self) -> bool:

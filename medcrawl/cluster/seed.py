@@ -11,7 +11,6 @@ from itertools import chain, islice
 from typing import Any
 
 from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.url import url_is_from_any_domain
 
 from medcrawl.cluster import Keys, add_redis_arguments, connect, inflight_key
 
@@ -27,7 +26,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example: medcrawl seed --ids 1000-2000 https://ask.39.net/news/3166-1.html",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="list, index or question pages")
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        metavar="URL",
+        help="pages of the site, or question ids",
+    )
     parser.add_argument(
         "--ids",
         action="append",
@@ -59,17 +63,16 @@ def id_range(text: str) -> range:
 
 
 def seed_urls(spider: Any, args: argparse.Namespace) -> Iterator[str]:
-    """Every seed as a URL in the spider's canonical form. Raises ValueError, before the
-    first is made, when a URL is not a page of the spider's site or an id range is bad."""
-    urls = [*args.urls, *(spider.default_start if args.default_start else ())]
-    for url in urls:
-        if not url_is_from_any_domain(url, spider.allowed_domains):
-            raise ValueError(f"not a page of {spider.name}: {url}")
+    """Every seed as a URL in the spider's canonical form (`QASpider.seed_url`). Raises
+    ValueError, before the first is made, when a URL is not a page of the spider's site or
+    an id range is bad."""
+    given = [*args.urls, *(spider.default_start if args.default_start else ())]
+    urls = [spider.seed_url(url) for url in given]
+    for url, value in zip(urls, given, strict=True):
+        if url is None:
+            raise ValueError(f"not a page of {spider.name} or a question id: {value}")
     ranges = [id_range(text) for text in args.ids]
-    return chain(
-        (spider.canonical_url(url) for url in urls),
-        (spider.question_url(str(n)) for ids in ranges for n in ids),
-    )
+    return chain(urls, (spider.seed_url(str(n)) for ids in ranges for n in ids))
 
 
 def run(args: argparse.Namespace) -> int:
