@@ -40,11 +40,11 @@ from scrapy.utils.test import get_crawler
 
 from medcrawl import settings
 from medcrawl.middlewares import EncodingFallbackMiddleware
-from medcrawl.pages.ask39 import Ask39QuestionPage
+from medcrawl.spiders import page_classes
 from medcrawl.spiders.base import fetched_at
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-PAGE_CLASSES = {"ask39": Ask39QuestionPage}
+PAGE_CLASSES = page_classes()
 MAX_TIMES_FLOOR = 5.0
 MIN_TIMES_FASTER_THAN_TRAFILATURA = 10.0
 

@@ -1,8 +1,8 @@
 """One item class per output file. Ids link them: answers and causes point to their
 question, questions to encyclopedia entries, drugs and recommended doctors.
 
-Dates come as `<name>_at_raw` (as published) and `<name>_at` (ISO 8601, filled by
-`medcrawl.pipelines.DatesPipeline`).
+Dates come as `<name>_at_raw` (as published) and `<name>_at` (ISO 8601, parsed by the
+loaders against the page's fetch time: `medcrawl.loaders.to_iso_date`).
 """
 
 from __future__ import annotations

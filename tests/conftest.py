@@ -18,11 +18,11 @@ from scrapy.utils.test import get_crawler
 from medcrawl import settings
 from medcrawl.items import OUTPUT_FILES
 from medcrawl.middlewares import EncodingFallbackMiddleware
-from medcrawl.pages.ask39 import Ask39QuestionPage
+from medcrawl.spiders import page_classes
 from medcrawl.spiders.base import fetched_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PAGE_CLASSES = {"ask39": Ask39QuestionPage}
+PAGE_CLASSES = page_classes()
 
 
 def fixture_names(site: str) -> list[str]:

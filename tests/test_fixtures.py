@@ -6,13 +6,13 @@ import pytest
 
 from medcrawl import items
 from medcrawl.items import OUTPUT_FILES
-from tests.conftest import fixture_names, load_expected
+from tests.conftest import PAGE_CLASSES, fixture_names, load_expected
 
 KINDS = {stem: cls for cls, stem in OUTPUT_FILES.items() if cls is not items.Reject}
 
 
 def _cases():
-    for site in ("ask39",):
+    for site in PAGE_CLASSES:
         for name in fixture_names(site):
             expected = load_expected(site, name)["items"]
             for stem, cls in KINDS.items():
