@@ -1,11 +1,13 @@
 """The dataset card: `README.md` written beside an exported corpus, saying where the data came
 from, when it was crawled, what was counted, filtered and masked, what each field holds, the
-terms it comes under and the command that rebuilds it."""
+terms it comes under and the command that rebuilds it. Its first line (`MARKER`) marks it as
+ours: a `README.md` without it (a project's own) is never replaced."""
 
 from __future__ import annotations
 
 import shlex
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from medcrawl import __version__
@@ -13,6 +15,11 @@ from medcrawl.corpus import FIELDS
 
 if TYPE_CHECKING:
     from medcrawl.export import Options, Report
+
+#: The card's first line (an HTML comment: Markdown viewers don't show it); a README.md is a
+#: card when its first line starts like this.
+_MARKER_START = "<!-- medcrawl dataset card"
+MARKER = _MARKER_START + ": written by `medcrawl export`, replaced by the next one -->"
 
 _SHAPES = {
     "pairs": "one record per (question, answer), the cMedQA / Toyhom shape",
@@ -127,6 +134,7 @@ def render(report: Report) -> str:
     shape = _SHAPES[options.format]
     filtered = "; ".join(f"{k} {v}" for k, v in report.filtered.most_common()) or "none"
     lines = [
+        MARKER,
         f"# {report.out.stem}: Chinese medical Q&A corpus ({options.format})",
         "",
         f"{shape[0].upper()}{shape[1:]}, JSON Lines (UTF-8): `{report.out.name}`. "
@@ -188,6 +196,23 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _is_card(path: Path) -> bool:
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        return stream.readline().startswith(_MARKER_START)
+
+
+def card_path(out: Path) -> Path:
+    """Where the card for the corpus `out` goes: `README.md` beside it. Raises
+    `FileExistsError` when a `README.md` there is not a card medcrawl wrote."""
+    path = out.parent / "README.md"
+    if path.exists() and not (path.is_file() and _is_card(path)):
+        raise FileExistsError(
+            f"{path} exists and is not a dataset card medcrawl wrote; not replacing it. "
+            f"Export to a folder of its own (--out corpus/{out.name}) or pass --no-card."
+        )
+    return path
+
+
 def write_card(report: Report) -> None:
-    """Write the card as `README.md` beside the exported file."""
-    (report.out.parent / "README.md").write_text(render(report), encoding="utf-8")
+    """Write the card as `README.md` beside the exported file (see `card_path`)."""
+    card_path(report.out).write_text(render(report), encoding="utf-8")

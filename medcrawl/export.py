@@ -4,7 +4,7 @@ Each (question, answer) is cleaned — de-identified unless `--no-deid`, optiona
 Simplified Chinese — then filtered (lengths, doctor rank, contact details in the answer), then
 checked for exact and near duplicates (dropped, or kept and grouped), and written as JSON Lines
 in the chosen shape (`medcrawl.corpus.FORMATS`). A dataset card (`README.md`) is written beside
-the data; counts go to stdout.
+the data (never over a README.md that is not one); counts go to stdout.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from medcrawl.card import write_card
+from medcrawl.card import card_path, write_card
 from medcrawl.corpus import FORMATS, PER_ANSWER, QA, RANKS, as_huatuo, read_runs
 from medcrawl.deid import deidentify, deidentify_together
 from medcrawl.duplicates import Duplicates
@@ -175,8 +175,12 @@ def _reject_reason(qa: QA, answer_masks: Counter[str], options: Options) -> str 
 
 
 def export(run_dirs: list[Path], out: Path, options: Options) -> Report:
-    """Export the runs in `run_dirs` to `out` (JSON Lines) and its dataset card."""
+    """Export the runs in `run_dirs` to `out` (JSON Lines) and its dataset card. Raises
+    `FileExistsError`, before writing anything, when the card would replace a `README.md`
+    that is not one."""
     started = time.monotonic()
+    if options.card:
+        card_path(out)
     data = read_runs(run_dirs)
     report = Report(
         out=out,
@@ -313,7 +317,7 @@ def run(args: argparse.Namespace) -> int:
     options = Options(**{name: getattr(args, name) for name in names})
     try:
         report = export(args.runs, args.out, options)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, FileExistsError) as error:
         print(f"medcrawl export: {error}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))

@@ -333,6 +333,28 @@ def test_command(run, tmp_path, capsys):
     assert main(["export", str(tmp_path / "nothing"), "-f", "sft", "-o", str(out)]) == 2
 
 
+def test_the_card_never_replaces_a_readme_it_did_not_write(run, tmp_path, capsys):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("# medcrawl\n\nThe project's own docs.\n", encoding="utf-8")
+    out = project / "pairs.jsonl"
+    assert main(["export", str(run), "-f", "pairs", "-o", str(out), "-q"]) == 2
+    assert "is not a dataset card medcrawl wrote" in capsys.readouterr().err
+    assert (project / "README.md").read_text(encoding="utf-8").startswith("# medcrawl\n")
+    assert not out.exists()  # stopped before writing anything
+    assert main(["export", str(run), "-f", "pairs", "-o", str(out), "-q", "--no-card"]) == 0
+    assert (project / "README.md").read_text(encoding="utf-8").startswith("# medcrawl\n")
+
+
+def test_the_card_replaces_an_earlier_card(run, tmp_path):
+    out = tmp_path / "corpus" / "pairs.jsonl"
+    assert main(["export", str(run), "-f", "pairs", "-o", str(out), "-q"]) == 0
+    assert main(["export", str(run), "-f", "sft", "-o", str(out), "-q"]) == 0
+    card = (tmp_path / "corpus" / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("<!-- medcrawl dataset card")
+    assert "# pairs: Chinese medical Q&A corpus (sft)" in card
+
+
 def test_progress_line():
     stream = io.StringIO()
     progress = Progress(total=3000, stream=stream, every=0)
