@@ -67,7 +67,6 @@ class WarcFiles:
         self.max_bytes = max_bytes
         self.info = info
         self.serial = 0
-        self.files: list[Path] = []
         self._out: IO[bytes] | None = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
@@ -142,7 +141,6 @@ class WarcFiles:
             return
         self._out.close()
         Path(f"{self._path}.open").rename(self._path)
-        self.files.append(self._path)
         logger.info("WARC archive written: %s", self._path)
         self._out = self._writer = self._path = None
 

@@ -196,11 +196,3 @@ class RunChecks(MonitorSuite):
         else:
             logger.info("Run checks passed (%d)", len(result.monitor_results))
 
-
-#: Monitors a complete run of RunChecks reports (each test method is one).
-EXPECTED_MONITORS = sum(
-    1
-    for monitor in RunChecks.monitors
-    for name in dir(monitor)
-    if name.startswith("test") and issubclass(monitor, Monitor)
-)

@@ -498,9 +498,6 @@ class Ask39ListPage:
                     out.setdefault(url, ListEntry(url, None))
         return list(out.values())
 
-    def question_urls(self) -> list[str]:
-        return [entry.url for entry in self.entries()]
-
     def _posted(self, li: Selector) -> date | None:
         for text in li.xpath(".//text()[not(ancestor::a)]").getall():
             text = clean_inline(text)
