@@ -18,10 +18,6 @@ from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.core.monitors import Monitor
 
 from medcrawl.coverage import KIND_FIELDS, answers_with_causes, coverage, records
-from medcrawl.items import OUTPUT_FILES
-
-#: Output file stem → the kind DedupePipeline counts under `medcrawl/deduped/<kind>`.
-DEDUPE_KEYS = {stem: cls.__name__.lower() for cls, stem in OUTPUT_FILES.items()}
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +56,7 @@ def accounted(stats: dict[str, Any]) -> int:
 def deduped(stats: dict[str, Any], kind: str) -> int:
     """Records of `kind` (a file stem) dropped because the run folder holds them already —
     the shared doctors, drugs and diseases of a resumed or continued run."""
-    return int(stats.get(f"medcrawl/deduped/{DEDUPE_KEYS[kind]}", 0))
+    return int(stats.get(f"medcrawl/deduped/{kind}", 0))
 
 
 class RunMonitor(BaseScrapyMonitor):

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from medcrawl.items import OUTPUT_FILES
 from medcrawl.runs import written_ids
 
 
@@ -15,7 +16,7 @@ class DedupePipeline:
     """Write each doctor, drug, encyclopedia entry or question once per run.
 
     They repeat across pages (the same recommended doctor on many questions); items link to
-    them by id. A repeat is dropped quietly and counted in `medcrawl/deduped/<kind>`.
+    them by id. A repeat is dropped quietly and counted in `medcrawl/deduped/<file>` (`doctors` …).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -31,13 +32,13 @@ class DedupePipeline:
         """A resumed run appends to its folder: what the folder holds is written already."""
         spider = self.crawler.spider
         if getattr(spider, "continues_run", False):
-            self.seen.update((c.__name__.lower(), i) for c, i in written_ids(spider.run_dir))
+            self.seen.update((OUTPUT_FILES[c], i) for c, i in written_ids(spider.run_dir))
 
     def process_item(self, item: Any) -> Any:
         item_id = getattr(item, "id", None)  # every medcrawl item is a dataclass with an id
         if item_id is None:
             return item
-        kind = type(item).__name__.lower()
+        kind = OUTPUT_FILES[type(item)]
         key = (kind, item_id)
         if key in self.seen:
             self.stats.inc_value(f"medcrawl/deduped/{kind}")
