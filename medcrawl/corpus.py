@@ -17,24 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonlines
+
 #: Doctor title ranks, lowest first (`Doctor.title_rank`).
 RANKS = ("resident", "attending", "associate_chief", "chief")
 SPEAKERS = {"patient": "病人", "doctor": "医生"}
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
-    """The records of a JSON Lines file; a missing file has none."""
-    if not path.exists():
+    """The records of a JSON Lines file (blank lines and a byte order mark skipped); a missing
+    file has none."""
+    if not path.is_file():
         return
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            if line.strip():
-                yield json.loads(line)
+    with jsonlines.open(path) as reader:
+        yield from reader.iter(type=dict, skip_empty=True)
 
 
 def department(category_path: list[str] | None) -> str | None:
-    """The most specific department on the breadcrumb (`[内科, 神经内科, 面部肌肉萎缩]` →
-    `神经内科`); the first entry when none ends in 科."""
+    """The question's department: the deepest crumb of its breadcrumb (between 首页 and the
+    title) that names one, i.e. ends in 科 (`[内科, 神经内科, 面部肌肉萎缩]` → `神经内科`); the
+    top crumb when none does."""
     path = category_path or []
     named = [part for part in path if part.endswith("科")]
     return named[-1] if named else (path[0] if path else None)

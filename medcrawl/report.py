@@ -10,12 +10,12 @@ import argparse
 import json
 import textwrap
 from collections import Counter
-from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from medcrawl.contract import STEMS, load_schema
+from medcrawl.corpus import department, read_jsonl
 from medcrawl.manifest import MANIFEST_NAME
 
 REPORT_NAME = "report.html"
@@ -117,21 +117,6 @@ def summary(manifest: dict) -> str:
 
 
 # --- the data behind the charts -------------------------------------------------------------
-
-
-def read_jsonl(path: Path) -> Iterator[dict]:
-    if path.is_file():
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip():
-                    yield json.loads(line)
-
-
-def department(category_path: list[str]) -> str | None:
-    """The crumb above the question's topic: `[内科, 神经内科, 面瘫]` → `神经内科`."""
-    if not category_path:
-        return None
-    return category_path[-2] if len(category_path) > 1 else category_path[0]
 
 
 def chart_data(run_dir: Path) -> dict[str, Counter]:

@@ -3,6 +3,7 @@ in headless Chromium and screenshotted), and the parquet conversion."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from medcrawl.cli import main
+from medcrawl.corpus import read_jsonl
+from medcrawl.report import chart_data
 from tests.runs import contract_run
 
 __all__ = ["contract_run"]
@@ -112,3 +115,24 @@ def test_the_report_renders_in_headless_chromium(reported, tmp_path):
     not_white = sum(1 for p in pixels if min(p) < 235) / len(pixels)
     assert not_white > 0.2, f"the screenshot is nearly blank ({not_white:.0%} drawn)"
     assert len(set(pixels)) > 100
+
+
+def test_departments_are_the_deepest_crumb_ending_in_ke(tmp_path):
+    """The report's chart and the export name the same department for a question."""
+    paths = [
+        ["内科", "神经内科", "面部肌肉萎缩"],
+        ["外科", "泌尿外科"],  # filed under a department, no topic
+        ["内科", "神经内科", "面瘫", "面瘫后遗症"],  # a topic under a topic
+        ["中医", "失眠"],  # no crumb ends in 科: the top one
+        [],
+    ]
+    lines = [json.dumps({"id": f"q{n}", "category_path": path}) for n, path in enumerate(paths)]
+    (tmp_path / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert chart_data(tmp_path)["departments"] == {"神经内科": 2, "泌尿外科": 1, "中医": 1}
+
+
+def test_read_jsonl_skips_blank_lines_and_a_byte_order_mark(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text('{"id": "a1"}\n\n{"id": "a2"}\n', encoding="utf-8-sig")
+    assert list(read_jsonl(path)) == [{"id": "a1"}, {"id": "a2"}]
+    assert list(read_jsonl(tmp_path / "missing.jsonl")) == []
