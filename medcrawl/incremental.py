@@ -138,7 +138,10 @@ class IncrementalMiddleware:
 
     def is_fresh(self, request: Request) -> bool:
         """A question fetched within the refresh period: skipped, and counted."""
-        seen = self.store.seen_url(self.spider.canonical_url(request.url))
+        url = self.spider.canonical_url(request.url)
+        if not self.spider.is_question_url(url):  # lists and the index: always fetched
+            return False
+        seen = self.store.seen_url(url)
         if seen is None or utcnow() - seen.fetched_at >= self.refresh:
             return False
         self.stats.inc_value(STATS + "skipped_fresh")
