@@ -70,6 +70,7 @@ def interrupt(crawl: Crawl, site: MiniSite, after: int, how: signal.Signals) -> 
     deadline = time.monotonic() + 60
     while len(question_hits(site)) < after:
         if crawl.process.poll() is not None or time.monotonic() > deadline:
+            crawl.process.kill()  # a stalled crawl must not outlive the test
             raise AssertionError(f"crawl ended or stalled before {after} pages:\n{crawl.wait()}")
         time.sleep(0.02)
     crawl.process.send_signal(how)
