@@ -10,7 +10,6 @@ not stored either — it would tell readers to de-chunk a body that no longer is
 
 from __future__ import annotations
 
-import io
 import logging
 import socket
 from datetime import datetime, timezone
@@ -23,10 +22,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.utils.python import to_unicode
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from medcrawl import __version__
+from medcrawl.warc import write_capture
 
 logger = logging.getLogger(__name__)
 
@@ -90,45 +89,20 @@ class WarcFiles:
     def write(self, request: Request, response: Response) -> None:
         """Archive one exchange: the `response` record, then its `request` record."""
         writer = self._writer or self._open()
-        date = writer.curr_warc_date()
-        url = response.url
-        warc_headers = {"WARC-Date": date}
-        if response.ip_address is not None:
-            warc_headers["WARC-IP-Address"] = str(response.ip_address)
         protocol = response.protocol if (response.protocol or "").startswith("HTTP/1") else None
-        body = response.body
-        record = writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=StatusAndHeaders(
-                _status_line(response.status),
-                _header_list(response.headers, _UNSTORED),
-                protocol=protocol or "HTTP/1.1",
-            ),
-            warc_headers_dict=warc_headers,
-        )
-        writer.write_record(record)
-        split = url.split("://", 1)[-1]
-        host, _, path = split.partition("/")
-        request_headers = _header_list(request.headers)
-        if not any(name.lower() == "host" for name, _ in request_headers):
-            request_headers.insert(0, ("Host", host))
-        writer.write_record(
-            writer.create_warc_record(
-                url,
-                "request",
-                payload=io.BytesIO(request.body),
-                length=len(request.body),
-                http_headers=StatusAndHeaders(
-                    f"{request.method} /{path} HTTP/1.1", request_headers, is_http_request=True
-                ),
-                warc_headers_dict={
-                    "WARC-Date": date,
-                    "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID"),
-                },
-            )
+        write_capture(
+            writer,
+            response.url,
+            response.body,
+            date=datetime.now(timezone.utc),
+            status=_status_line(response.status),
+            headers=_header_list(response.headers, _UNSTORED),
+            request_headers=_header_list(request.headers),
+            method=request.method,
+            request_body=request.body,
+            protocol=protocol or "HTTP/1.1",
+            ip_address=None if response.ip_address is None else str(response.ip_address),
+            fixed_ids=False,
         )
         assert self._out is not None
         self._out.flush()

@@ -145,39 +145,63 @@ def write_capture(
     status: str = "200 OK",
     headers: list[tuple[str, str]] | None = None,
     request_headers: list[tuple[str, str]] | None = None,
+    method: str = "GET",
+    request_body: bytes = b"",
+    protocol: str = "HTTP/1.1",
+    ip_address: str | None = None,
+    fixed_ids: bool = True,
 ) -> None:
     """Write one exchange: a `response` record (`status`, `headers`, `body` exactly as
     served — chunked or gzip bytes stay so) and the `request` record that fetched it.
 
-    Record ids derive from the URL and `date`, so the same input gives the same bytes.
-    A URL with non-ASCII characters is stored percent-encoded, as WARC requires.
+    With `fixed_ids`, record ids derive from the URL and `date`, so the same input gives the
+    same bytes (the demo archive); a live crawl, which may fetch a URL twice in one second,
+    takes random ones. A URL with non-ASCII characters is stored percent-encoded, as WARC
+    requires.
     """
     url = safe_url_string(url)
-    stamp = date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    response_id = _record_id("response", stamp, url)
+    stamp = _warc_date(date)
+
+    def record_id(kind: str) -> str:
+        return _record_id(kind, stamp, url) if fixed_ids else f"<urn:uuid:{uuid.uuid4()}>"
+
+    response_id = record_id("response")
+    warc_headers = {"WARC-Record-ID": response_id, "WARC-Date": stamp}
+    if ip_address:
+        warc_headers["WARC-IP-Address"] = ip_address
     response = writer.create_warc_record(
         url,
         "response",
         payload=io.BytesIO(body),
         length=len(body),
-        http_headers=StatusAndHeaders(status, headers or [], protocol="HTTP/1.1"),
-        warc_headers_dict={"WARC-Record-ID": response_id, "WARC-Date": stamp},
+        http_headers=StatusAndHeaders(status, headers or [], protocol=protocol),
+        warc_headers_dict=warc_headers,
     )
     writer.write_record(response)
-    target = url.split("://", 1)[-1]
-    host, _, path = target.partition("/")
+    host, _, path = url.split("://", 1)[-1].partition("/")
+    request_headers = list(request_headers or [])
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", host))
     request = writer.create_warc_record(
         url,
         "request",
+        payload=io.BytesIO(request_body),
+        length=len(request_body),
         http_headers=StatusAndHeaders(
-            f"GET /{path} HTTP/1.1",
-            [("Host", host), *(request_headers or [])],
-            is_http_request=True,
+            f"{method} /{path} HTTP/1.1", request_headers, is_http_request=True
         ),
         warc_headers_dict={
-            "WARC-Record-ID": _record_id("request", stamp, url),
+            "WARC-Record-ID": record_id("request"),
             "WARC-Date": stamp,
             "WARC-Concurrent-To": response_id,
         },
     )
     writer.write_record(request)
+
+
+def _warc_date(moment: datetime) -> str:
+    """`2026-11-26T09:20:00Z`, with microseconds when the moment has them (two fetches of a
+    URL within a second keep their order: the latest capture wins on replay)."""
+    utc = moment.astimezone(timezone.utc)
+    fraction = f".{utc.microsecond:06d}" if utc.microsecond else ""
+    return utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
