@@ -1,6 +1,7 @@
 """When the site answers with bot challenges: slow down, and past a limit, stop.
 
-The spider recognises a challenge (that is site knowledge, in the page class) and sends the
+The spider recognises a challenge (that is site knowledge, in the page class; a redirect to the
+bot check is recognised before it is followed, `medcrawl.redirect`) and sends the
 `challenge_seen` signal; this extension decides what the crawl does about it.
 """
 
@@ -20,7 +21,7 @@ from twisted.python.failure import Failure
 logger = logging.getLogger(__name__)
 
 #: Signal sent by the spider for every page that turned out to be a bot challenge
-#: (arguments: `response`).
+#: (arguments: `url`, the URL asked for).
 challenge_seen = object()
 
 #: The finish reason of a crawl stopped by too many challenges.
@@ -31,6 +32,12 @@ class CrawlStopped(IgnoreRequest):
     """A request dropped from a download queue because the crawl is stopping."""
 
     reason = "stopped"
+
+
+class Challenged(IgnoreRequest):
+    """A request answered by a redirect to the bot check, which is not followed."""
+
+    reason = "challenge"
 
 
 class ChallengeGuard:
@@ -76,7 +83,7 @@ class ChallengeGuard:
             for slot in self.crawler.engine.downloader.slots.values():
                 slot.delay = max(slot.delay, self.floor)
 
-    def challenge_seen(self, response: Response) -> None:
+    def challenge_seen(self, url: str) -> None:
         stats = self.crawler.stats
         self.challenges += 1
         stats.inc_value("medcrawl/challenge/count")

@@ -11,6 +11,7 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from medcrawl.redirect import same_page_redirect
 from medcrawl.warc import WarcIndex
 
 
@@ -107,7 +108,9 @@ class CanonicalUrlMiddleware:
     """Put every request in the spider's canonical form (`spider.canonical_url`), redirect
     targets included: a question reached by a redirect to `http://…?from=x` is still one
     URL, so Scrapy's dupefilter fetches it once. A request not yet canonical is sent back to
-    the scheduler in canonical form (and dropped there if that page was already asked for)."""
+    the scheduler in canonical form (and dropped there if that page was already asked for).
+    A redirect from a page to another form of itself is fetched as is: its canonical form is
+    the page already asked for (see medcrawl.redirect)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -121,7 +124,7 @@ class CanonicalUrlMiddleware:
         if canonical is None:
             return None
         url = canonical(request.url)
-        if url == request.url:
+        if url == request.url or same_page_redirect(request, self.crawler.spider):
             return None
         self.crawler.stats.inc_value("medcrawl/canonicalised")
         return request.replace(url=url)

@@ -5,6 +5,8 @@ the request's download slot (the whole site, not only the failed URL): for the t
 server asks in `Retry-After` on 429/503 (capped by `MEDCRAWL_RETRY_AFTER_MAX`), otherwise
 with exponential backoff (`MEDCRAWL_RETRY_BACKOFF` × 2ⁿ⁻¹, capped by
 `MEDCRAWL_RETRY_BACKOFF_MAX`). Every retry is counted as `medcrawl/retried/<reason>`.
+Pages that hold no question only for now (a bot challenge, an empty body) are retried the same
+way: the spider hands them to `BackoffRetryMiddleware.retry`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request, Spider
 from scrapy.core.downloader import Downloader
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -51,18 +53,23 @@ _REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ),
 )
 
+#: Scrapy's IgnoreRequest messages → the reason (robots.txt; REDIRECT_MAX_TIMES reached).
+_IGNORED = (("robots.txt", "robots_txt"), ("max redirections", "redirect_loop"))
+
 
 def failure_reason(exception: BaseException) -> str:
     """A short, stable name for why a download failed: `http_503`, `timeout`, `data_loss`,
-    `connection_lost`, `connection_refused`, `dns`, `robots_txt`, `stopped`, `ignored`, else
-    `download_error`; `not_archived` for a page a replayed archive does not hold."""
+    `connection_lost`, `connection_refused`, `dns`, `robots_txt`, `redirect_loop`, `stopped`,
+    `challenge`, `ignored`, else `download_error`; `not_archived` for a page a replayed archive
+    does not hold."""
     if isinstance(exception, HttpError):
         if "replay-miss" in exception.response.flags:
             return "not_archived"
         return f"http_{exception.response.status}"
-    if isinstance(exception, IgnoreRequest):  # a reason of its own, or robots.txt
-        return getattr(exception, "reason", None) or (
-            "robots_txt" if "robots.txt" in str(exception) else "ignored"
+    if isinstance(exception, IgnoreRequest):  # a reason of its own, or Scrapy's message
+        message = str(exception)
+        return getattr(exception, "reason", None) or next(
+            (reason for text, reason in _IGNORED if text in message), "ignored"
         )
     for classes, reason in _REASONS:
         if isinstance(exception, classes):
@@ -153,6 +160,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(result, Request):
             self._retrying(request, result, failure_reason(exception), None)
         return result
+
+    def retry(self, request: Request, reason: str) -> Request | None:
+        """`request` again, after the pause, for a `reason` only the spider can see (`challenge`,
+        `empty`); None once its retries are used up (the spider's reject then says why)."""
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level="DEBUG",
+        )
+        if retry is not None:
+            self._retrying(request, retry, reason, None)
+        return retry
 
     def _retrying(self, request: Request, retry: Request, reason: str, wait: float | None) -> None:
         attempt = retry.meta.get("retry_times", 1)

@@ -30,8 +30,8 @@ DOWNLOAD_TIMEOUT = 30
 # A body shorter than its Content-Length is an error (Scrapy's default, kept on purpose): the
 # page is retried, never parsed half.
 DOWNLOAD_FAIL_ON_DATALOSS = True
-# The spider retries challenge and empty pages with Scrapy's get_retry_request, which carries
-# `retry_times` on purpose: no "copied from response.meta" warning for it.
+# The spider hands challenge and empty pages to BackoffRetryMiddleware.retry, whose request
+# carries `retry_times` on purpose: no "copied from response.meta" warning for it.
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 # INFO, not Scrapy's DEBUG: DEBUG writes every scraped item into the log — a second copy of
@@ -47,6 +47,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's RetryMiddleware (550), replaced by one that waits before a retry and names why.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "medcrawl.retry.BackoffRetryMiddleware": 550,
+    # Scrapy's RedirectMiddleware (600), replaced by one that loses no page to the dupefilter: a
+    # redirect to the bot check is a challenge, one to another form of the page is fetched as is.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "medcrawl.redirect.SiteRedirectMiddleware": 600,
     # First of all (before robots.txt at 100): redirect targets in canonical form, fetched once.
     "medcrawl.middlewares.CanonicalUrlMiddleware": 50,
     # Answers requests from a WARC archive when MEDCRAWL_REPLAY is set (where httpcache sits).

@@ -17,7 +17,8 @@ API (also for other tests)::
 Faults: `"500"` `"503"` `"404"` (that status), `"429:N"` (429 with `Retry-After: N`),
 `"hang"` (no answer for `site.hang_seconds`, then close), `"reset"` (connection reset before
 a reply), `"truncate"` (half the body under the full Content-Length), `"challenge"` (302 to
-the bot check at image.39.net/verify.html), `"empty"` (200 with no body).
+the bot check at image.39.net/verify.html), `"empty"` (200 with no body), `"redirect:URL"` (302 to
+URL).
 
 Pages (keys without a query also answer requests with one): `question_page()`, `list_page()`,
 `index_page()` and friends build ask39 markup from the fixture pages; `demo_site()` is a small
@@ -281,6 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.reply(Page(b"", status=302, headers={"Location": target}))
         elif fault == "empty":
             self.reply(Page(b""))
+        elif status == "redirect":
+            self.reply(Page(b"", status=302, headers={"Location": arg}))
         else:
             raise ValueError(f"unknown fault {fault!r}")
 

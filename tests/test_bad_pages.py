@@ -11,6 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from medcrawl.items import Reject
 from medcrawl.pages.ask39 import Ask39QuestionPage
+from medcrawl.retry import BackoffRetryMiddleware
 from medcrawl.spiders.ask39 import Ask39Spider
 from tests.conftest import FIXTURES
 
@@ -44,7 +45,12 @@ def bad_response(url: str, asked: str, body: str | bytes) -> HtmlResponse:
 
 def spider(retry: bool = False) -> Ask39Spider:
     crawler = get_crawler(Ask39Spider, settings_dict={"RETRY_ENABLED": retry})
-    return Ask39Spider.from_crawler(crawler)
+    qa = Ask39Spider.from_crawler(crawler)
+    crawler.spider = qa
+    # As a running crawl's engine holds it: the retry middleware only when retries are on.
+    retrier = BackoffRetryMiddleware.from_crawler(crawler) if retry else None
+    crawler.get_downloader_middleware = lambda cls: retrier
+    return qa
 
 
 @pytest.mark.parametrize(
@@ -78,6 +84,7 @@ def test_transient_problems_are_fetched_again_first(body):
     out = list(qa.parse(bad_response(QUESTION, QUESTION, body)))
     assert [type(o) for o in out] == [Request]
     assert out[0].url == QUESTION
+    assert sum(v for k, v in qa.crawler.stats.get_stats().items() if "retried/" in k) == 1
 
 
 def test_question_page_is_not_rejected():

@@ -264,3 +264,72 @@ def test_challenges_slow_the_crawl_then_stop_it(clean_site, tmp_path):
     assert len(asked) <= 6  # stopped, not hammering all 12
     gaps = [b - a for a, b in pairwise(asked)]
     assert gaps[-1] >= 0.25  # the raised delay
+
+
+VERIFY = "https://image.39.net/verify.html"  # the bot check, here without a per-question referer
+#: Question id → faults on its canonical URL: redirects to another form of the same page (one
+#: that redirects back to the canonical URL once, one that never stops), and challenges by a
+#: redirect to one fixed URL (the last one past RETRY_TIMES).
+REDIRECTS = {
+    1: ["redirect:https://ask.39.net/question/1.html?from=x"],
+    2: ["redirect:https://wapask.39.net/question/2.html"],
+    3: ["redirect:http://ask.39.net/question/3.html"],
+    4: ["redirect:https://ask.39.net/question/4.html?from=loop"],
+    5: ["redirect:https://ask.39.net/question/5.html?from=loop"] * 9,
+    11: [f"redirect:{VERIFY}"],
+    12: [f"redirect:{VERIFY}"],
+    13: [f"redirect:{VERIFY}"],
+    14: [f"redirect:{VERIFY}"] * 2,
+    21: ["challenge"],
+    22: ["empty"],
+}
+BACKOFF = 0.4
+
+
+@pytest.fixture(scope="module")
+def redirected(tmp_path_factory):
+    """Questions the site redirects: to other forms of themselves, or to the bot check."""
+    page = Page(question_page())
+    pages = {f"{Q}/{n}.html": page for n in REDIRECTS}
+    pages["wapask.39.net/question/2.html"] = page
+    pages["image.39.net/verify.html"] = Page(CHALLENGE)
+    settings = {**FAULTY_SETTINGS, "MEDCRAWL_RETRY_BACKOFF": BACKOFF, "REDIRECT_MAX_TIMES": 3}
+    with MiniSite(pages) as site:
+        for native_id, faults in REDIRECTS.items():
+            site.faults[f"{Q}/{native_id}.html"] = list(faults)
+        site.faults[f"{Q}/4.html?from=loop"] = ["redirect:https://ask.39.net/question/4.html"]
+        site.faults[f"{Q}/5.html?from=loop"] = ["redirect:https://ask.39.net/question/5.html"] * 9
+        ids = ",".join(map(str, REDIRECTS))
+        result = run_crawl(
+            site, tmp_path_factory.mktemp("redirected"), "-a", f"question={ids}", settings=settings
+        )
+    return result, site
+
+
+def test_every_redirected_question_is_written_or_rejected(redirected):
+    result, _ = redirected
+    assert "Traceback" not in result.log, result.log[-3000:]
+    assert result.question_ids() == {"1", "2", "3", "4", "11", "12", "13", "21", "22"}
+    assert result.rejects() == {(q(5), "redirect_loop"), (q(14), "challenge")}
+    urls = {x["id"]: x["url"] for x in result.items("questions")}
+    assert urls["ask39:1"] == q(1)  # written under its canonical URL, wherever it was fetched
+
+
+def test_a_challenge_redirect_is_retried_and_counted(redirected):
+    result, site = redirected
+    stats = result.stats
+    assert stats["medcrawl/challenge/count"] == 3 + 2 + 1  # 11–13 once, 14 twice, 21 once
+    assert stats["medcrawl/retried/challenge"] == 3 + 1 + 1
+    assert stats["medcrawl/skipped/challenge"] == 1
+    for native_id in (11, 12, 13):
+        assert site.count(f"{Q}/{native_id}.html") == 2
+    assert not [hit for hit in site.hits if hit.key.startswith("image.39.net")]  # not followed
+
+
+def test_challenge_and_empty_retries_wait_for_the_backoff(redirected):
+    result, site = redirected
+    for native_id in (21, 22):
+        first, second = site.times(f"{Q}/{native_id}.html")
+        assert second - first >= BACKOFF * 0.9, native_id
+    assert result.stats["medcrawl/retried/empty"] == 1
+    assert f"Retrying {q(21)} in {BACKOFF:.1f}s (challenge, retry 1)" in result.log

@@ -106,10 +106,14 @@ class Ask39QuestionPage(QuestionPage):
 
     # --- is this a question page at all? --------------------------------------------------
 
+    @classmethod
+    def is_challenge_url(cls, url: str) -> bool:
+        return _CHALLENGE_URL.search(url) is not None
+
     def problem(self) -> str | None:
         """`challenge`, `empty`, `removed` or `not_question` when the page holds no question,
         else None."""
-        if _CHALLENGE_URL.search(self.response.url):
+        if self.is_challenge_url(self.response.url):
             return "challenge"
         if not self.response.body.strip():
             return "empty"
@@ -240,7 +244,7 @@ class Ask39QuestionPage(QuestionPage):
         loader = QuestionLoader(selector=self.ask, now=self.now)
         loader.add_value("id", self.question_id)
         loader.add_value("site", SITE)
-        loader.add_value("url", self.response.url)
+        loader.add_value("url", canonical_url(self.response.url))  # fetched as ?from=x, say
         loader.add_value("title", self.title_text)
         loader.add_value("question", self._question_text())
         self._add_patient(loader)

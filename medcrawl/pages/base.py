@@ -32,6 +32,11 @@ class QuestionPage:
         and percent-encoded (`/药品/x.html` → `/%E8%8D%AF%E5%93%81/x.html`); None if absent."""
         return safe_url_string(self.response.urljoin(href)) if href else None
 
+    @classmethod
+    def is_challenge_url(cls, url: str) -> bool:
+        """Whether a URL is the site's bot check (a redirect there is a challenge)."""
+        return False
+
     def problem(self) -> str | None:
         raise NotImplementedError
 

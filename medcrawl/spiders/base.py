@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
@@ -20,7 +19,7 @@ from twisted.python.failure import Failure
 from medcrawl.challenge import challenge_seen
 from medcrawl.items import Reject
 from medcrawl.pages.base import ListEntry, QuestionPage
-from medcrawl.retry import failure_reason
+from medcrawl.retry import BackoffRetryMiddleware, failure_reason
 from medcrawl.runs import JobRun
 
 #: Settings for a crawl that reads an archive instead of the network: no politeness needed,
@@ -100,7 +99,8 @@ class QASpider(scrapy.Spider):
 
     page_class: ClassVar[type[QuestionPage]]
     default_start: ClassVar[tuple[str, ...]] = ()
-    #: Reasons a page may hold no question only for now: fetched again (RETRY_TIMES).
+    #: Reasons a page may hold no question only for now: fetched again (RETRY_TIMES, with the
+    #: backoff of medcrawl.retry.BackoffRetryMiddleware).
     retry_reasons: ClassVar[frozenset[str]] = frozenset({"challenge", "empty"})
 
     def __init__(
@@ -311,29 +311,38 @@ class QASpider(scrapy.Spider):
         """A page without a question: fetched again when the problem may pass (a challenge, an
         empty body: `retry_reasons`), else rejected under the URL that was asked for."""
         url = requested_url(response.request) if response.request else response.url
+        detail = f"answered by {response.url}" if response.url != url else None
+        yield from self.retry_or_reject(response.request or Request(url), reason, detail)
+
+    def retry_or_reject(
+        self, request: Request, reason: str, detail: str | None
+    ) -> Iterator[Request | Reject]:
+        """The URL `request` asked for again, after BackoffRetryMiddleware's pause, when the
+        problem may pass (`retry_reasons`) and retries are left; else a reject. A challenge is
+        signalled (`challenge_seen`) either way."""
+        url = requested_url(request)
         if reason == "challenge":
-            self.crawler.signals.send_catch_log(challenge_seen, response=response)
-        if reason in self.retry_reasons and self.settings.getbool("RETRY_ENABLED"):
+            self.crawler.signals.send_catch_log(challenge_seen, url=url)
+        retrier = None
+        if reason in self.retry_reasons:  # None when RETRY_ENABLED is off
+            retrier = self.crawler.get_downloader_middleware(BackoffRetryMiddleware)
+        if retrier is not None:
             # The page asked for again, not where a redirect (to a challenge) led.
-            meta = {k: v for k, v in response.meta.items() if not k.startswith("redirect_")}
-            retry = get_retry_request(
-                response.request.replace(url=url, meta=meta),
-                spider=self,
-                reason=reason,
-                give_up_log_level="DEBUG",  # the reject below says it
-            )
+            meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
+            retry = retrier.retry(request.replace(url=url, meta=meta), reason)
             if retry is not None:
-                self.crawler.stats.inc_value(f"medcrawl/retried/{reason}")
                 yield retry
                 return
-        detail = f"answered by {response.url}" if response.url != url else None
         yield self.reject(url, reason, detail)
 
-    def on_error(self, failure: Failure) -> Iterator[Reject]:
+    def on_error(self, failure: Failure) -> Iterator[Request | Reject]:
         """A request that failed for good (HTTP error, timeout, dropped connection, robots.txt)
-        becomes a reject."""
+        becomes a reject; one answered by a redirect to the bot check is retried first."""
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure.value)
+        if reason in self.retry_reasons:  # medcrawl.redirect.Challenged
+            yield from self.retry_or_reject(request, reason, failure.getErrorMessage())
+            return
         # A link out of a replayed archive is expected there (a partial crawl), not a fault.
         level = logging.INFO if reason == "not_archived" else logging.WARNING
         yield self.reject(requested_url(request), reason, failure.getErrorMessage(), level=level)

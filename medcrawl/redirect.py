@@ -1,0 +1,51 @@
+"""Following redirects without losing a page to the dupefilter.
+
+Scrapy's RedirectMiddleware sends a redirect's target back through the scheduler, whose
+dupefilter drops a URL already asked for — with no error, no errback, no reject. Two redirects
+of the site would end there: one to another form of the same page (canonical again, so already
+seen) and one to the bot check at a fixed URL (seen at the first challenge).
+"""
+
+from __future__ import annotations
+
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.http import Response
+
+from medcrawl.challenge import Challenged
+from medcrawl.spiders.base import requested_url
+
+
+def same_page_redirect(request: Request, spider: Spider | None) -> bool:
+    """Whether `request` is a redirect to another form (`?from=x`, the `wapask` twin, http) of
+    the page first asked for, by the spider's `canonical_url`."""
+    canonical = getattr(spider, "canonical_url", None)
+    if canonical is None or "redirect_urls" not in request.meta:
+        return False
+    return canonical(request.url) == canonical(requested_url(request))
+
+
+class SiteRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's RedirectMiddleware (600), except:
+
+    - a redirect to the bot check (`spider.page_class.is_challenge_url`) is not followed: the
+      request fails with `Challenged`, which the spider retries with backoff or rejects as
+      `challenge` — under the URL asked for, counted as a challenge each time;
+    - a redirect to another form of the page asked for is fetched as is, past the dupefilter
+      (CanonicalUrlMiddleware leaves it alone too); `REDIRECT_MAX_TIMES` still ends a loop,
+      as a `redirect_loop` reject.
+    """
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        result = super().process_response(request, response)
+        if not isinstance(result, Request):
+            return result
+        spider = self.crawler.spider
+        page_class = getattr(spider, "page_class", None)
+        if page_class is not None and page_class.is_challenge_url(result.url):
+            raise Challenged(f"answered by {result.url}")
+        if same_page_redirect(result, spider):
+            result.dont_filter = True
+        return result
