@@ -191,4 +191,3 @@ class RunChecks(MonitorSuite):
             logger.error("Run checks FAILED:\n  %s", "\n  ".join(failed))
         else:
             logger.info("Run checks passed (%d)", len(result.monitor_results))
-
