@@ -1,19 +1,28 @@
 """Following redirects without losing a page to the dupefilter.
 
 Scrapy's RedirectMiddleware sends a redirect's target back through the scheduler, whose
-dupefilter drops a URL already asked for — with no error, no errback, no reject. Two redirects
+dupefilter drops a URL already asked for — with no error, no errback, no reject. Three redirects
 of the site would end there: one to another form of the same page (canonical again, so already
-seen) and one to the bot check at a fixed URL (seen at the first challenge).
+seen), one to the bot check at a fixed URL (seen at the first challenge), and one to another
+page already asked for (two questions the site merged into one).
 """
 
 from __future__ import annotations
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from medcrawl.challenge import Challenged
 from medcrawl.spiders.base import requested_url
+
+
+class Redirected(IgnoreRequest):
+    """A request redirected to another page that was already asked for in this run (which is
+    written, or rejected, under its own URL)."""
+
+    reason = "redirected"
 
 
 def same_page_redirect(request: Request, spider: Spider | None) -> bool:
@@ -33,7 +42,10 @@ class SiteRedirectMiddleware(RedirectMiddleware):
       `challenge` — under the URL asked for, counted as a challenge each time;
     - a redirect to another form of the page asked for is fetched as is, past the dupefilter
       (CanonicalUrlMiddleware leaves it alone too); `REDIRECT_MAX_TIMES` still ends a loop,
-      as a `redirect_loop` reject.
+      as a `redirect_loop` reject;
+    - a redirect to another page is followed in that page's canonical form, marked as seen by
+      the scheduler's dupefilter — or, when that page was already asked for, fails with
+      `Redirected`: a `redirected` reject of the URL asked for, "to <the other page>".
     """
 
     def process_response(
@@ -48,4 +60,16 @@ class SiteRedirectMiddleware(RedirectMiddleware):
             raise Challenged(f"answered by {result.url}")
         if same_page_redirect(result, spider):
             result.dont_filter = True
+        elif (canonical := getattr(spider, "canonical_url", None)) is not None:
+            result = result.replace(url=canonical(result.url))
+            # Checked even for a retry (dont_filter): that was about the page asked for.
+            if self.seen(result):
+                raise Redirected(f"to {result.url}")
+            result.dont_filter = True  # marked as seen just now
         return result
+
+    def seen(self, request: Request) -> bool:
+        """Whether `request` was already asked for in this run, by the scheduler's dupefilter
+        (which marks it seen now if not); False when the scheduler keeps no dupefilter."""
+        dupefilter = getattr(self.crawler.engine.scheduler, "df", None)
+        return dupefilter is not None and dupefilter.request_seen(request)

@@ -283,6 +283,9 @@ REDIRECTS = {
     21: ["challenge"],
     22: ["empty"],
 }
+#: Questions the site merged into another (a redirect): 31 into 30, asked for before it, and 32
+#: into 33, never asked for.
+MERGED = {31: "http://ask.39.net/question/30.html?from=merged", 32: q(33)}
 BACKOFF = 0.4
 
 
@@ -290,7 +293,7 @@ BACKOFF = 0.4
 def redirected(tmp_path_factory):
     """Questions the site redirects: to other forms of themselves, or to the bot check."""
     page = Page(question_page())
-    pages = {f"{Q}/{n}.html": page for n in REDIRECTS}
+    pages = {f"{Q}/{n}.html": page for n in (*REDIRECTS, *MERGED, 30, 33)}
     pages["wapask.39.net/question/2.html"] = page
     pages["image.39.net/verify.html"] = Page(CHALLENGE)
     settings = {**FAULTY_SETTINGS, "MEDCRAWL_RETRY_BACKOFF": BACKOFF, "REDIRECT_MAX_TIMES": 3}
@@ -299,7 +302,9 @@ def redirected(tmp_path_factory):
             site.faults[f"{Q}/{native_id}.html"] = list(faults)
         site.faults[f"{Q}/4.html?from=loop"] = ["redirect:https://ask.39.net/question/4.html"]
         site.faults[f"{Q}/5.html?from=loop"] = ["redirect:https://ask.39.net/question/5.html"] * 9
-        ids = ",".join(map(str, REDIRECTS))
+        for native_id, target in MERGED.items():
+            site.faults[f"{Q}/{native_id}.html"] = [f"redirect:{target}"]
+        ids = ",".join(map(str, (30, *REDIRECTS, *MERGED)))  # 30 is asked for before 31
         result = run_crawl(
             site, tmp_path_factory.mktemp("redirected"), "-a", f"question={ids}", settings=settings
         )
@@ -309,8 +314,12 @@ def redirected(tmp_path_factory):
 def test_every_redirected_question_is_written_or_rejected(redirected):
     result, _ = redirected
     assert "Traceback" not in result.log, result.log[-3000:]
-    assert result.question_ids() == {"1", "2", "3", "4", "11", "12", "13", "21", "22"}
-    assert result.rejects() == {(q(5), "redirect_loop"), (q(14), "challenge")}
+    assert result.question_ids() == {"1", "2", "3", "4", "11", "12", "13", "21", "22", "30", "33"}
+    assert result.rejects() == {
+        (q(5), "redirect_loop"),
+        (q(14), "challenge"),
+        (q(31), "redirected"),
+    }
     urls = {x["id"]: x["url"] for x in result.items("questions")}
     assert urls["ask39:1"] == q(1)  # written under its canonical URL, wherever it was fetched
 
@@ -333,3 +342,14 @@ def test_challenge_and_empty_retries_wait_for_the_backoff(redirected):
         assert second - first >= BACKOFF * 0.9, native_id
     assert result.stats["medcrawl/retried/empty"] == 1
     assert f"Retrying {q(21)} in {BACKOFF:.1f}s (challenge, retry 1)" in result.log
+
+
+def test_a_redirect_to_a_question_already_asked_for_is_a_reject(redirected):
+    result, site = redirected
+    (merged,) = [r for r in result.items("rejects") if r["reason"] == "redirected"]
+    assert merged["detail"] == f"to {q(30)}"  # canonical, though the site said ?from=merged
+    assert result.stats["medcrawl/skipped/redirected"] == 1
+    assert f"INFO: Skipped {q(31)}: redirected (to {q(30)})" in result.log
+    assert site.count(f"{Q}/30.html") == 1  # written once, under its own id
+    assert site.count(f"{Q}/33.html") == 1  # 32's target, never asked for: followed
+    assert result.stats.get("dupefilter/filtered", 0) == 0

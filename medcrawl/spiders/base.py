@@ -343,8 +343,9 @@ class QASpider(scrapy.Spider):
         if reason in self.retry_reasons:  # medcrawl.redirect.Challenged
             yield from self.retry_or_reject(request, reason, failure.getErrorMessage())
             return
-        # A link out of a replayed archive is expected there (a partial crawl), not a fault.
-        level = logging.INFO if reason == "not_archived" else logging.WARNING
+        # Not faults: a link out of a replayed archive is expected there (a partial crawl), and
+        # the page a redirect led to was asked for, and is written, under its own URL.
+        level = logging.INFO if reason in ("not_archived", "redirected") else logging.WARNING
         yield self.reject(requested_url(request), reason, failure.getErrorMessage(), level=level)
 
     def reject(
