@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Iterator
 
 from scrapy import Request, Spider, signals
+from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import _schedule_coro
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -120,10 +123,45 @@ class ChallengeGuard:
             self.challenges,
             self.limit,
         )
-        _schedule_coro(self.crawler.engine.close_spider_async(reason=FINISH_REASON))
-        # Scrapy finishes every request already handed to the downloader before it closes; drop
-        # those still waiting for their turn (each becomes a `stopped` reject), so a stop is one.
+        engine = self.crawler.engine
+        _schedule_coro(engine.close_spider_async(reason=FINISH_REASON))
+        # Scrapy finishes every request already handed to the downloader before it closes; take
+        # back those still waiting for their turn, so a stop is one.
+        scheduler = engine.scheduler
+        if isinstance(scheduler, Scheduler) and scheduler.dqdir:
+            # A resumable job (JOBDIR): the scheduler's disk queue saves them for the resumed
+            # run. A download answered with a Request sends it back to the scheduler, here past
+            # the dupefilter that has seen it.
+            for request, queued in self.queued():
+                self.crawler.stats.inc_value("medcrawl/challenge/requeued")
+                queued.callback(request.replace(dont_filter=True))
+            return
+        for _, queued in self.queued():
+            queued.errback(stopped())
+        if isinstance(scheduler, Scheduler):
+            # Its queue ends with the run: each request still in it, or scheduled from a page
+            # still in flight, is a `stopped` reject too, through the spider's errback as a
+            # failed download is. (A shared frontier, cluster mode, keeps its requests.)
+            while (request := scheduler.next_request()) is not None:
+                engine.scraper.enqueue_scrape(stopped(), request)
+            self.crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        """After a stop: a new request becomes a `stopped` reject instead of waiting in a queue
+        that dies with the run — unless the dupefilter drops it as already asked for."""
+        scheduler = self.crawler.engine.scheduler
+        if request.dont_filter or not scheduler.df.request_seen(request):  # type: ignore[union-attr]
+            self.crawler.engine.scraper.enqueue_scrape(stopped(), request)
+        raise IgnoreRequest("crawl stopped")  # not scheduled
+
+    def queued(self) -> Iterator[tuple[Request, Deferred[Response]]]:
+        """Requests waiting in the downloader's slot queues, taken out of them."""
         for slot in self.crawler.engine.downloader.slots.values():
             while slot.queue:
-                _, queued = slot.queue.popleft()
-                queued.errback(Failure(CrawlStopped(f"crawl stopped: {FINISH_REASON}")))
+                yield slot.queue.popleft()
+
+
+def stopped() -> Failure:
+    """The failure of a request dropped because the crawl stopped (one per request: Scrapy
+    notes the request on it)."""
+    return Failure(CrawlStopped(f"crawl stopped: {FINISH_REASON}"))

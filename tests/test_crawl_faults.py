@@ -266,6 +266,69 @@ def test_challenges_slow_the_crawl_then_stop_it(clean_site, tmp_path):
     assert gaps[-1] >= 0.25  # the raised delay
 
 
+def asked_for(site: MiniSite, by_category: dict[int, list[int]]) -> set[str]:
+    """What a crawl of category 3166 asked for: what its fetched list pages link (4 questions
+    each, and the next list page)."""
+    ids, asked = by_category[3166], set()
+    for page in (1, 2, 3):
+        if site.count(f"{HOST}/news/3166-{page}.html"):
+            asked |= {q(n) for n in ids[(page - 1) * 4 : page * 4]}
+            asked |= {f"https://{HOST}/news/3166-{page + 1}.html"} if page < 3 else set()
+    return asked
+
+
+def recorded(result, site: MiniSite) -> set[str]:
+    """URLs a crawl wrote, rejected or fetched as a list page."""
+    lists = {f"https://{hit.key}" for hit in site.hits if "/news/" in hit.key}
+    written = {x["url"] for x in result.items("questions")}
+    return written | {url for url, _ in result.rejects()} | lists
+
+
+def test_a_stop_for_challenges_leaves_no_page_asked_for_without_a_record(clean_site, tmp_path):
+    pages, by_category = clean_site
+    pages = {**pages, **{f"{Q}/{n}.html": Page(CHALLENGE) for n in by_category[3166]}}
+    # One request at a time: what the crawl asked for waits in the scheduler, not the downloader.
+    settings = {**NO_CHECKS, "CONCURRENT_REQUESTS": 1, "RETRY_TIMES": 0}
+    with MiniSite(pages) as site:
+        result = run_crawl(
+            site,
+            tmp_path,
+            "-a",
+            "categories=3166",
+            settings={**settings, "MEDCRAWL_CHALLENGE_LIMIT": 2},
+        )
+    assert result.stats["finish_reason"] == "challenged"
+    assert result.stats["medcrawl/skipped/stopped"] >= 1
+    assert asked_for(site, by_category) <= recorded(result, site)
+
+
+def test_a_job_stopped_for_challenges_resumes_every_page_still_queued(clean_site, tmp_path):
+    pages, by_category = clean_site
+    ids = by_category[3166]
+    challenged = {**pages, **{f"{Q}/{n}.html": Page(CHALLENGE) for n in ids[:3]}}
+    settings = {
+        **NO_CHECKS,
+        "JOBDIR": str(tmp_path / "job"),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "DOWNLOAD_DELAY": 0.1,  # queued requests wait in the downloader's slot queue
+        "RETRY_TIMES": 0,
+        "MEDCRAWL_CHALLENGE_LIMIT": 2,
+    }
+    with MiniSite(challenged) as site:
+        stopped = run_crawl(site, tmp_path, "-a", "categories=3166", settings=settings)
+    assert stopped.stats["finish_reason"] == "challenged"
+    assert stopped.stats["medcrawl/challenge/requeued"] >= 1
+    with MiniSite(pages) as site:
+        resumed = run_crawl(site, tmp_path, "-a", "categories=3166", settings=settings)
+        fetched = Counter(hit.key for hit in site.hits if "/question/" in hit.key)
+    assert resumed.stats["finish_reason"] == "finished"
+    rejected = {url: reason for url, reason in resumed.rejects()}  # one folder for both runs
+    assert set(rejected.values()) == {"challenge"}
+    assert {q(int(n)) for n in resumed.question_ids()} | set(rejected) == {q(n) for n in ids}
+    assert len(resumed.items("questions")) == len(resumed.question_ids())
+    assert set(fetched.values()) == {1}
+
+
 VERIFY = "https://image.39.net/verify.html"  # the bot check, here without a per-question referer
 #: Question id → faults on its canonical URL: redirects to another form of the same page (one
 #: that redirects back to the canonical URL once, one that never stops), and challenges by a
