@@ -19,10 +19,14 @@ from medcrawl.spiders.base import requested_url
 
 
 class Redirected(IgnoreRequest):
-    """A request redirected to another page that was already asked for in this run (which is
-    written, or rejected, under its own URL)."""
+    """A request redirected to another page (`target`, canonical), which the spider follows as
+    a link of its own: the dupefilter then fetches it once, whichever asked for it first."""
 
     reason = "redirected"
+
+    def __init__(self, target: str) -> None:
+        super().__init__(f"to {target}")
+        self.target = target
 
 
 def same_page_redirect(request: Request, spider: Spider | None) -> bool:
@@ -43,9 +47,10 @@ class SiteRedirectMiddleware(RedirectMiddleware):
     - a redirect to another form of the page asked for is fetched as is, past the dupefilter
       (CanonicalUrlMiddleware leaves it alone too); `REDIRECT_MAX_TIMES` still ends a loop,
       as a `redirect_loop` reject;
-    - a redirect to another page is followed in that page's canonical form, marked as seen by
-      the scheduler's dupefilter — or, when that page was already asked for, fails with
-      `Redirected`: a `redirected` reject of the URL asked for, "to <the other page>".
+    - a redirect to another page is not followed here: the request fails with `Redirected`,
+      a `redirected` reject of the URL asked for ("to <the other page>"), and the spider
+      follows that page as a link, which the dupefilter drops if it was already asked for (two
+      questions the site merged). The outcome does not depend on which was asked for first.
     """
 
     def process_response(
@@ -61,15 +66,5 @@ class SiteRedirectMiddleware(RedirectMiddleware):
         if same_page_redirect(result, spider):
             result.dont_filter = True
         elif (canonical := getattr(spider, "canonical_url", None)) is not None:
-            result = result.replace(url=canonical(result.url))
-            # Checked even for a retry (dont_filter): that was about the page asked for.
-            if self.seen(result):
-                raise Redirected(f"to {result.url}")
-            result.dont_filter = True  # marked as seen just now
+            raise Redirected(canonical(result.url))
         return result
-
-    def seen(self, request: Request) -> bool:
-        """Whether `request` was already asked for in this run, by the scheduler's dupefilter
-        (which marks it seen now if not); False when the scheduler keeps no dupefilter."""
-        dupefilter = getattr(self.crawler.engine.scheduler, "df", None)
-        return dupefilter is not None and dupefilter.request_seen(request)

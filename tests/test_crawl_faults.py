@@ -347,7 +347,7 @@ REDIRECTS = {
     22: ["empty"],
 }
 #: Questions the site merged into another (a redirect): 31 into 30, asked for before it, and 32
-#: into 33, never asked for.
+#: into 33, never asked for. Either way: a `redirected` reject, and the other question once.
 MERGED = {31: "http://ask.39.net/question/30.html?from=merged", 32: q(33)}
 BACKOFF = 0.4
 
@@ -382,6 +382,7 @@ def test_every_redirected_question_is_written_or_rejected(redirected):
         (q(5), "redirect_loop"),
         (q(14), "challenge"),
         (q(31), "redirected"),
+        (q(32), "redirected"),
     }
     urls = {x["id"]: x["url"] for x in result.items("questions")}
     assert urls["ask39:1"] == q(1)  # written under its canonical URL, wherever it was fetched
@@ -407,12 +408,14 @@ def test_challenge_and_empty_retries_wait_for_the_backoff(redirected):
     assert f"Retrying {q(21)} in {BACKOFF:.1f}s (challenge, retry 1)" in result.log
 
 
-def test_a_redirect_to_a_question_already_asked_for_is_a_reject(redirected):
+def test_a_redirect_to_another_question_is_a_reject_and_that_question_a_link(redirected):
     result, site = redirected
-    (merged,) = [r for r in result.items("rejects") if r["reason"] == "redirected"]
-    assert merged["detail"] == f"to {q(30)}"  # canonical, though the site said ?from=merged
-    assert result.stats["medcrawl/skipped/redirected"] == 1
+    details = {
+        r["url"]: r["detail"] for r in result.items("rejects") if r["reason"] == "redirected"
+    }
+    assert details == {q(31): f"to {q(30)}", q(32): f"to {q(33)}"}  # canonical, not ?from=merged
+    assert result.stats["medcrawl/skipped/redirected"] == 2
     assert f"INFO: Skipped {q(31)}: redirected (to {q(30)})" in result.log
     assert site.count(f"{Q}/30.html") == 1  # written once, under its own id
     assert site.count(f"{Q}/33.html") == 1  # 32's target, never asked for: followed
-    assert result.stats.get("dupefilter/filtered", 0) == 0
+    assert result.stats["dupefilter/filtered"] == 1  # 30, reached from 31: already asked for

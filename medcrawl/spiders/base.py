@@ -337,12 +337,19 @@ class QASpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Request | Reject]:
         """A request that failed for good (HTTP error, timeout, dropped connection, robots.txt)
-        becomes a reject; one answered by a redirect to the bot check is retried first."""
+        becomes a reject; one answered by a redirect to the bot check is retried first; the
+        other page one was redirected to is followed."""
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure.value)
         if reason in self.retry_reasons:  # medcrawl.redirect.Challenged
             yield from self.retry_or_reject(request, reason, failure.getErrorMessage())
             return
+        if reason == "redirected":  # medcrawl.redirect.Redirected: the other page is a link
+            target = failure.value.target
+            if self.is_question_url(target):
+                yield from self.follow_questions([target])
+            else:
+                yield self.follow(target)
         # Not faults: a link out of a replayed archive is expected there (a partial crawl), and
         # the page a redirect led to was asked for, and is written, under its own URL.
         level = logging.INFO if reason in ("not_archived", "redirected") else logging.WARNING
