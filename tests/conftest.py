@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections import defaultdict
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from itemadapter import ItemAdapter
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -22,6 +24,17 @@ from medcrawl.sites import page_classes
 from medcrawl.sites.spider import fetched_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Property-based tests (tests/test_properties.py): `ci`, the default and always under CI=true,
+# is derandomized and small, so the suite stays fast and every run tests the same examples;
+# `HYPOTHESIS_PROFILE=dev` tries many more.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, max_examples=3, deadline=None, database=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "ci")
+)
 PAGE_CLASSES = page_classes()
 
 
