@@ -15,7 +15,7 @@ holds it (null, or left out of the list), which stays.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import is_dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -107,7 +107,8 @@ def _unlink(item: Any, gone: dict[str, set[str]]) -> None:
 class ValidationMiddleware:
     """Pass valid items on; turn an invalid one into a `Reject` (reason `invalid`). A page's
     items are held until the page is done, and validated as a family (`page_errors`);
-    requests pass at once."""
+    requests pass at once. Universal (a sync and an async `process_spider_output`), so a
+    chain of sync middlewares stays sync."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -119,10 +120,18 @@ class ValidationMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         """Items from the spider's start (a seed's reject), each on its own."""
         async for entry in start:
-            errors = [] if isinstance(entry, Request) else _errors(entry)
-            yield self.rejected(entry, errors, None) if errors else entry
+            yield next(self.validated([entry], None))
 
-    async def process_spider_output(
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        page: list[Any] = []
+        for entry in result:
+            if isinstance(entry, Request):
+                yield entry
+            else:
+                page.append(entry)
+        yield from self.validated(page, response)
+
+    async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         page: list[Any] = []
@@ -131,6 +140,11 @@ class ValidationMiddleware:
                 yield entry
             else:
                 page.append(entry)
+        for item in self.validated(page, response):
+            yield item
+
+    def validated(self, page: list[Any], response: Response | None) -> Iterator[Any]:
+        """The page's entries, each invalid item (and its family) replaced by its reject."""
         for item, errors in zip(page, page_errors(page), strict=True):
             yield self.rejected(item, errors, response) if errors else item
 
