@@ -437,20 +437,25 @@ def test_links_to_a_failed_shared_record_are_taken_out():
     assert question.drug_ids == ["ask39:drug:甲"]
 
 
-def test_the_middleware_rejects_a_family_and_keeps_requests_flowing(caplog):
+@pytest.mark.parametrize("chain", ["sync", "async"])
+def test_the_middleware_rejects_a_family_and_keeps_requests_flowing(chain, caplog):
     crawler = get_crawler(Ask39Spider)
     middleware = ValidationMiddleware.from_crawler(crawler)
     request = Request("https://ask.39.net/question/2.html")
+    entries = [*family(question_ok=False), request]
+    response = html(SEED.url, b"x")
 
     async def result():
-        for entry in [*family(question_ok=False), request]:
+        for entry in entries:
             yield entry
 
-    async def run():
-        response = html(SEED.url, b"x")
-        return [o async for o in middleware.process_spider_output(response, result())]
+    async def run_async():
+        return [o async for o in middleware.process_spider_output_async(response, result())]
 
-    out = asyncio.run(run())
+    if chain == "sync":
+        out = list(middleware.process_spider_output(response, iter(entries)))
+    else:
+        out = asyncio.run(run_async())
     assert out[0] is request
     kinds = [(type(o).__name__, getattr(o, "item_kind", None)) for o in out[1:]]
     assert kinds == [
