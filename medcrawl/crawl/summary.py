@@ -75,5 +75,6 @@ class RunSummary:
     def engine_stopped(self) -> None:
         stats = self.crawler.stats.get_stats()
         logger.debug("Scrapy stats:\n%s", pformat(stats))
-        run_dir = getattr(self.crawler.spider, "run_dir", None)
+        writes = bool(self.crawler.settings.getdict("FEEDS"))  # cluster workers write no files
+        run_dir = getattr(self.crawler.spider, "run_dir", None) if writes else None
         logger.info("%s", summary(stats, self.crawler.settings, run_dir))
