@@ -48,14 +48,24 @@ _BODY_LABEL = re.compile(
 # A label held by its own inline element: short, ends with a colon.
 _HELD_LABEL = re.compile(r"^[\u4e00-\u9fff（）()、，,\s]{2,30}[：:]$")
 # The patient line: `男 | 35岁`, `女|2岁`; a date-time; `来自…` and `N人回复` are not collected.
-_SEX_AGE = re.compile(r"^(男|女)?\s*[|｜/丨]?\s*(\d{1,3}\s*岁(?:\s*\d{1,2}\s*个?月)?)?$")
-_DATETIME = re.compile(
+_PATIENT_SEPARATORS = re.compile(r"\s*[|｜丨/,，]\s*|\s+")
+_AGE = re.compile(r"^\d{1,3}\s*岁")
+_ABSOLUTE_DATETIME = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
     r"(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?"
 )
+_DATETIME = re.compile(
+    rf"{_ABSOLUTE_DATETIME.pattern}|\d+\s*(?:秒|分钟|小时|天)前"
+    r"|(?:今天|昨天|前天)\s*\d{1,2}\s*[:：]\s*\d{2}"
+)
 # An answer's sections: the analysis (→ summary), the guidance (→ advice).
-_SUMMARY_LABEL = re.compile(r"^\s*(?:病情分析|问题分析)\s*[：:]\s*")
-_ADVICE_LABEL = re.compile(r"^\s*(?:指导意见|意见建议)\s*[：:]\s*")
+_SUMMARY_LABEL = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
+_ADVICE_LABEL = re.compile(r"^\s*(?:指导意见|意见建议)\s*(?:[：:]\s*|$)")
+# A follow-up's own label, when it sits in the text (`追问：…`, `医生回复：…`).
+_FOLLOW_UP_LABEL = re.compile(
+    r"^(?:患者|病人|提问者|医生|医师)?(?:追问|回复|追答|补充(?:问题)?)\s*(?:[：:]\s*|$)"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # What a voice answer's player says where it cannot play: never answer text.
 _NO_AUDIO = re.compile(
     r"^您的浏览器不支持\s*(?:audio|video|音频|视频)?\s*(?:元素|播放)?[。.!！]?$", re.I
@@ -63,6 +73,7 @@ _NO_AUDIO = re.compile(
 # A doctor's profile: `//www.120ask.com/doctor/<id>/`; a name link may also end in the id.
 _PROFILE = re.compile(r"^(?:https?:)?//[^/]*/doctor/\w+/?$|^/doctor/\w+/?$", re.I)
 _NUMBERED = re.compile(r"^(?:https?:)?//[^?#]+/\d+/?$", re.I)
+_QUERY = re.compile(r"[?#].*$")
 _ACCEPTED_BADGE = re.compile(r"采纳|最佳答案")
 # What makes a page a question page, besides its title.
 _QUESTION_MARKERS = (
@@ -89,7 +100,7 @@ class Ask120QuestionPage(QuestionPage):
 
     def problem(self) -> str | None:
         """`empty`, `removed` or `not_question` when the page holds no question, else None.
-        A removed question is a 200 page saying so (问题不存在 / 已删除 / 已关闭)."""
+        A removed question is a 200 page saying so (not there, deleted, closed)."""
         if not self.response.body.strip():
             return "empty"
         if self.native_id is None:
@@ -167,18 +178,20 @@ class Ask120QuestionPage(QuestionPage):
         sex: list[str] = []
         age: list[str] = []
         asked: str | None = None
-        spans = self.ask.xpath(f".//div[{_token('b_askab1')}]/span")
+        line = first(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
+        spans = [] if line is None else line.xpath(".//span[not(.//span)]")
         for span in spans:
             text = clean_inline(span.xpath("string()").get())
-            if not text or text.startswith("来自") or text.endswith("回复"):
-                continue
-            if (m := _SEX_AGE.match(text)) and (m.group(1) or m.group(2)):
-                sex += [m.group(1)] if m.group(1) else []
-                age += [m.group(2)] if m.group(2) else []
-            elif asked is None and (d := _DATETIME.search(text)):
+            if asked is None and (d := _DATETIME.search(text)):
                 asked = d.group(0)
-        sex += self._itemprop("gender")
-        age += self._itemprop("age")
+                text = text.replace(asked, " ")
+            for token in _PATIENT_SEPARATORS.split(text):
+                if token in ("男", "女"):
+                    sex.append(token)
+                elif _AGE.match(token):
+                    age.append(token)
+        sex += [t for t in self._itemprop("gender") if t in ("男", "女")]
+        age += [t for t in self._itemprop("age") if _AGE.match(t)]
         if asked is None:
             asked = next(
                 (d.group(0) for t in self._itemprop("post_time") if (d := _DATETIME.search(t))),
@@ -236,9 +249,11 @@ class Ask120QuestionPage(QuestionPage):
         )
         if content is None:
             return []
-        lines = text_lines(content)
         time = clean_inline(content.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
-        return [line for line in lines if line != time and not _NO_AUDIO.match(line)]
+        lines = [line for line in text_lines(content) if line != time and not _NO_AUDIO.match(line)]
+        if content.xpath(".//audio") and not any(_CJK.search(line) for line in lines):
+            return []  # a voice answer: what is left is the player's length (`35"`), no text
+        return lines
 
     @staticmethod
     def _accepted(block: Selector) -> bool:
@@ -260,7 +275,7 @@ class Ask120QuestionPage(QuestionPage):
     def _answered_at(self, block: Selector) -> str | None:
         raw = clean_inline(block.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
         if raw:
-            return raw
+            return d.group(0) if (d := _DATETIME.search(raw)) else raw
         outside = block.xpath(
             f".//text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
             "[not(ancestor::script or ancestor::style)]"
@@ -274,9 +289,9 @@ class Ask120QuestionPage(QuestionPage):
         for li in block.xpath(f".//div[{_token('b_ansaddli')}]"):
             role = "doctor" if li.xpath(f".//*[{_token('b_docaddti')}]") else "patient"
             lines = [line for p in li.xpath(".//p") for line in text_lines(p)]
-            if not lines:  # text straight in the item: all but its spans (label, date)
-                lines = [clean_inline(t) for t in li.xpath("./text()").getall()]
-            text = "\n".join(line for line in lines if line)
+            if not lines:  # text straight in the item
+                lines = text_lines(li)
+            text = "\n".join(_follow_up_lines(lines))
             if text:
                 out.append({"role": role, "text": text})
         return out
@@ -340,13 +355,25 @@ class Ask120QuestionPage(QuestionPage):
         """The name link's href when it leads to a doctor (`…/doctor/<id>/` or `…/<id>`),
         else the header's link to a doctor page (the face picture's, on older pages)."""
         names = [] if name_node is None else name_node.xpath("./@href | ./a/@href").getall()
-        for href in (h.strip() for h in names):
+        for href in (_QUERY.sub("", h.strip()) for h in names):
             if _PROFILE.search(href) or _NUMBERED.search(href):
                 return href
-        for href in (h.strip() for h in header.xpath(".//a/@href").getall()):
+        for href in (_QUERY.sub("", h.strip()) for h in header.xpath(".//a/@href").getall()):
             if _PROFILE.search(href):
                 return href
         return None
+
+
+def _follow_up_lines(lines: list[str]) -> list[str]:
+    """A follow-up's lines without its label (`追问：`, a reply's) and its date."""
+    out = []
+    for line in lines:
+        line = _FOLLOW_UP_LABEL.sub("", line, count=1) if not out else line
+        if (d := _ABSOLUTE_DATETIME.search(line)) and d.end() == len(line):  # its date
+            line = line[: d.start()].strip()
+        if line:
+            out.append(line)
+    return out
 
 
 def _unlabelled(p: Selector) -> list[str]:
