@@ -74,7 +74,9 @@ _NO_AUDIO = re.compile(
 _PROFILE = re.compile(r"^(?:https?:)?//[^/]*/doctor/\w+/?$|^/doctor/\w+/?$", re.I)
 _NUMBERED = re.compile(r"^(?:https?:)?//[^?#]+/\d+/?$", re.I)
 _QUERY = re.compile(r"[?#].*$")
-_ACCEPTED_BADGE = re.compile(r"采纳|最佳答案")
+_ACCEPTED_BADGE = re.compile(r"已被?采纳|(?:提问者|患者)采纳|采纳(?:的|为)?(?:最佳)?答案|最佳答案")
+# The site's home and Q&A root as breadcrumb crumbs: not categories.
+_HOME_CRUMBS = frozenset({"首页", "快速问医生", "120健康网", "有问必答"})
 # What makes a page a question page, besides its title.
 _QUESTION_MARKERS = (
     "//h1[@id='d_askH1']",
@@ -136,11 +138,25 @@ class Ask120QuestionPage(QuestionPage):
 
     @cached_property
     def answer_blocks(self) -> list[Selector]:
-        return every(
+        """One block per answer: `b_answerli`, else the accepted/other answer boxes, else —
+        where the classes changed — the nearest `div` around each `病情分析` label that also
+        holds the doctor's line (else the answer time)."""
+        blocks = every(
             self.sel,
             f"//div[{_token('b_answerli')}]",
             f"//div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
+            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[.//*[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]][1]",
+            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[.//*[contains(@class,'time')]][1]",
         )
+        seen: set[int] = set()
+        unique = []
+        for block in blocks:  # one block per answer, however many labels it holds
+            if id(block.root) not in seen:
+                seen.add(id(block.root))
+                unique.append(block)
+        return unique
 
     # --- parts ----------------------------------------------------------------------------
 
@@ -215,6 +231,8 @@ class Ask120QuestionPage(QuestionPage):
             href = self.link(a.xpath("@href").get()) or ""
             if not text or self._is_home(href) or self.site.is_index_url(href):
                 continue
+            if not crumbs and text in _HOME_CRUMBS:  # the home crumb, linked some other way
+                continue
             crumbs.append(text)
         if crumbs and crumbs[-1] == self.title_text:
             crumbs = crumbs[:-1]
@@ -286,7 +304,10 @@ class Ask120QuestionPage(QuestionPage):
         """Each `b_ansaddli` in order: the doctor's when marked `b_docaddti`, else the
         patient's; its text in `p` (the label and the date left out)."""
         out: list[dict[str, str | None]] = []
-        for li in block.xpath(f".//div[{_token('b_ansaddli')}]"):
+        items = block.xpath(f".//div[{_token('b_ansaddli')}]") or block.xpath(
+            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]"
+        )  # the follow-up box right after the answer, where it is not inside it
+        for li in items:
             role = "doctor" if li.xpath(f".//*[{_token('b_docaddti')}]") else "patient"
             lines = [line for p in li.xpath(".//p") for line in text_lines(p)]
             if not lines:  # text straight in the item
@@ -304,6 +325,8 @@ class Ask120QuestionPage(QuestionPage):
             block,
             f".//div[{_token('b_answertl')}]",
             f".//div[{_token('b_answertop')}]",
+            ".//*[.//span[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]]"
+            "[not(ancestor-or-self::*[contains(@class,'anscont')])][last()]",
         )
         if header is None:
             return None
