@@ -8,6 +8,7 @@ import pytest
 from parsel import Selector
 
 from medcrawl.extract.html import text_lines
+from medcrawl.extract.lists import section_lists
 from medcrawl.extract.loaders import strip_etc
 from medcrawl.extract.medical import split_sections
 from medcrawl.extract.notices import notice
@@ -97,3 +98,31 @@ def test_closed_questions_are_removed(body, reason):
 )
 def test_a_closing_etc_is_not_part_of_a_name(value, expected):
     assert strip_etc(value) == expected
+
+
+def test_every_list_of_both_sections_is_kept_with_its_kind():
+    lists = section_lists(
+        ["常见原因如下：", "1、细菌感染：白细胞升高。", "2、过敏：打喷嚏。"],
+        [
+            "建议：",
+            "（1）冲洗鼻腔，每天2次；",
+            "（2）多喝水，注意休息。",
+            "【温馨提示：】",
+            "1.注意保暖。",
+        ],
+    )
+    assert [(n.kind, n.lead) for n in lists] == [
+        ("causes", "常见原因如下："),
+        ("advice", "建议："),
+        ("advice", "温馨提示："),
+    ]
+    assert [i.name for i in lists[0].items] == ["细菌感染", "过敏"]
+
+
+def test_a_list_in_the_guidance_is_read_with_the_guidance_as_its_lead():
+    """Its lead is the guidance's own text, not the analysis before it (which names causes)."""
+    lists = section_lists(
+        ["多与饮食不规律有关。"],
+        ["建议从以下几方面调理：", "（1）调整饮食：少吃多餐。", "（2）规律作息：早睡。"],
+    )
+    assert [(n.kind, n.lead) for n in lists] == [("advice", "建议从以下几方面调理：")]
