@@ -22,7 +22,7 @@ from scrapy.http import TextResponse
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
 from medcrawl.extract.html import every, first, text_lines
-from medcrawl.extract.medical import classify_doctor_tokens
+from medcrawl.extract.medical import classify_doctor_tokens, doctor_line
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
 from medcrawl.sites.ask120.site import SITE
@@ -331,25 +331,32 @@ class Ask120QuestionPage(QuestionPage):
         if header is None:
             return None
         sp1 = first(header, f".//span[{_token('b_sp1')}]")
-        scope = header if sp1 is None else sp1
-        name_node = first(scope, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
+        if sp1 is not None:
+            name_node = first(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
+        else:
+            name_node = first(
+                header,
+                ".//var[normalize-space(.)]",
+                ".//a[contains(@href,'/doctor/')][normalize-space(.)]",
+            )
         name = "" if name_node is None else clean_inline(name_node.xpath("string()").get())
         rest = [] if sp1 is None else self._rest(sp1, name_node)
-        if not name and rest:  # the name as plain text, first on the line
-            name, rest = rest[0], rest[1:]
+        if not name and rest and classify_doctor_tokens(rest[:1]).title is None:
+            name, rest = rest[0], rest[1:]  # the name as plain text, first on the line
+        if not name:
+            return None  # a title alone is no doctor
+        others = [
+            token
+            for t in header.xpath(
+                f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
+                "[not(ancestor::a or ancestor::script or ancestor::style)]"
+            ).getall()
+            for token in clean_inline(t).split(" ")
+            if token and not t.strip().startswith("擅长")
+        ]
+        name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
         if not name:
             return None
-        others = [
-            t
-            for t in (
-                clean_inline(t)
-                for t in header.xpath(
-                    f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
-                    "[not(ancestor::a or ancestor::script or ancestor::style)]"
-                ).getall()
-            )
-            if t and not t.startswith("擅长")
-        ]
         specialties = header.xpath(f"string(.//span[{_token('b_sp2')}])").get() or ""
         if not specialties.strip():
             specialties = (
@@ -358,7 +365,7 @@ class Ask120QuestionPage(QuestionPage):
             )
         return DoctorParts(
             name=name,
-            roles=classify_doctor_tokens([*rest, *others]),
+            roles=roles,
             profile_url=self.link(self._profile_href(header, name_node)),
             specialties=[specialties] if specialties.strip() else [],
         )
