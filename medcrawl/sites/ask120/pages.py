@@ -407,16 +407,16 @@ def _follow_up_lines(lines: list[str]) -> list[str]:
 
 
 def _unlabelled(p: Selector) -> list[str]:
-    """A body paragraph's lines without its section label: the label an inline element holds
-    (`<span>健康咨询描述：</span>…`), else a known label run into the text."""
+    """A body paragraph's lines without their section labels: the label an inline element
+    holds (`<span>健康咨询描述：</span>…`), and known labels run into a line's text (sections
+    only `<br>` apart)."""
     lines = text_lines(p)
     if not lines:
         return []
     held = clean_inline(p.xpath("string(./*[self::span or self::strong or self::b][1])").get())
     if held and _HELD_LABEL.match(held) and lines[0].startswith(held):
         lines[0] = lines[0][len(held) :].strip()
-    else:
-        lines[0] = _BODY_LABEL.sub("", lines[0], count=1)
+    lines = [_BODY_LABEL.sub("", line, count=1).strip() for line in lines]  # `<br>`-joined
     return [line for line in lines if line]
 
 
