@@ -316,3 +316,16 @@ def test_the_scan_finds_private_uses(tmp_path):
         "m.py:2: from twisted.web",
         "m.py:4: crawler.engine._slot",
     ]
+
+
+def test_the_docs_name_the_version_checked_and_the_pin_holds_it():
+    """README, the shim's docstring and the pin agree with the Scrapy these tests ran on."""
+    version = scrapy.__version__
+    major, minor = (int(part) for part in version.split(".")[:2])
+    readme, shim = (
+        " ".join(path.read_text("utf-8").split()) for path in (ROOT / "README.md", SHIM)
+    )
+    assert f"Checked against **Scrapy {version}**" in readme
+    assert f"Checked against Scrapy {version}" in shim
+    pin = f'"scrapy>={major}.{minor},<{major}.{minor + 1}"'
+    assert pin in (ROOT / "pyproject.toml").read_text("utf-8")

@@ -16,6 +16,7 @@ from medcrawl import __version__
 COMMAND_MODULES: list[str] = [
     "medcrawl.cli.export",
     "medcrawl.cli.report",
+    "medcrawl.cli.savefixture",
     "medcrawl.cluster.seed",
     "medcrawl.cluster.collect",
 ]

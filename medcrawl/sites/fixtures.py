@@ -124,13 +124,14 @@ def as_items(output: Iterable[object]) -> dict[str, list[dict[str, Any]]]:
 
 def expected(site: str, page: Fetched) -> dict[str, Any]:
     """What today's code makes of the page, as the site's spider parses it:
-    `{"reject": reason}`, or `{"items": {stem: [items…]}}` (empty when it yields neither,
-    e.g. a list page)."""
+    `{"reject": reason}`, or `{"items": {stem: [items…]}}` with every output file, in the
+    contract's order (all empty when it yields neither, e.g. for a list page)."""
     output = list(spider(site).parse(response(page)))
     rejects = [out for out in output if isinstance(out, Reject)]
     if rejects:
         return {"reject": rejects[0].reason}
-    items = as_items(output)
+    found = as_items(output)
+    items = {stem: found.get(stem, []) for stem in OUTPUT_FILES.values() if stem != "rejects"}
     for records in items.values():
         for record in records:  # the contract's, not the page's
             record.pop("schema_version", None)
