@@ -7,8 +7,9 @@ tiny real crawl — and fails naming the function and the Scrapy version when an
 it. Checked against Scrapy 2.19.0 (Twisted 26.10.0); `pyproject.toml` pins `scrapy<2.20` so
 an upgrade is a decision: lift the pin once those tests pass on the new version.
 
-Nothing else in the package touches an underscore name of another library
-(`tests/test_scrapy_internals.py` scans for them). Not here because public API does it:
+Nothing else in the package touches an underscore name of another library but two type names
+in annotations (`tests/test_scrapy_internals.py` scans for them). Not here because public API
+does it:
 Twisted's `ResponseFailed` / `ResponseNeverReceived`, imported from `twisted.web.client`.
 """
 
