@@ -9,8 +9,7 @@ an upgrade is a decision: lift the pin once those tests pass on the new version.
 
 Nothing else in the package touches an underscore name of another library but two type names
 in annotations (`tests/test_scrapy_internals.py` scans for them). Not here because public API
-does it:
-Twisted's `ResponseFailed` / `ResponseNeverReceived`, imported from `twisted.web.client`.
+does it: Twisted's `ResponseFailed` / `ResponseNeverReceived`, from `twisted.web.client`.
 """
 
 from __future__ import annotations
