@@ -14,7 +14,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
-from scrapy.utils.defer import _schedule_coro
+
+from medcrawl.scrapy_internals import close_spider_soon
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,11 @@ def record_failure(crawler: Crawler, error: BaseException, what: str) -> None:
     stats.set_value(ERROR_STAT, message)
     logger.error("Could not write output: %s; stopping the crawl", message)
     try:
-        engine = crawler.engine
-    except RuntimeError:  # not crawling (yet): nothing to stop
+        crawling = crawler.engine.spider is not None
+    except RuntimeError:  # no engine yet: nothing to stop
         return
-    if engine.spider is not None:
-        _schedule_coro(engine.close_spider_async(reason=FINISH_REASON))
+    if crawling:
+        close_spider_soon(crawler, FINISH_REASON)
 
 
 def output_problem(stats: dict[str, Any]) -> str | None:

@@ -24,6 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from medcrawl.cli.preflight import OperatorError, check_crawl
 from medcrawl.contract.monitors import verdict_problem
 from medcrawl.contract.output import output_problem
+from medcrawl.scrapy_internals import bootstrap_failed, command_crawler
 from medcrawl.sites.arguments import usage
 
 __all__ = ["CHECKS_FAILED", "USAGE", "Command", "verdict_problem"]
@@ -34,11 +35,8 @@ USAGE = 2
 CHECKS_FAILED = 3
 
 
-class _HelpFormatter(ScrapyHelpFormatter):
+class HelpFormatter(ScrapyHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Scrapy's help layout, with the spider arguments' lines kept as written."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 
 def spider_arguments_help(settings: BaseSettings) -> str | None:
@@ -66,7 +64,7 @@ class Command(ScrapyCrawl):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.formatter_class = _HelpFormatter
+        parser.formatter_class = HelpFormatter
         parser.epilog = spider_arguments_help(self.settings) if self.settings else None
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -82,10 +80,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        crawler = command_crawler(self, args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
+        if bootstrap_failed(self.crawler_process):
             self.exitcode = 1
             return
         stats = crawler.stats.get_stats()
