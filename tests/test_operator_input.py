@@ -16,11 +16,13 @@ from scrapy.settings import Settings
 from medcrawl import settings as project
 from medcrawl.cli.preflight import OperatorError, check_crawl
 from medcrawl.contract.items import Reject
+from medcrawl.sites import sites
 from medcrawl.sites.arguments import ArgumentError
 from medcrawl.sites.ask39.spider import Ask39Spider
 from tests.runs import ROOT, fixture_page, write_warc
 
 LONG_ID = "9" * 5000  # past int()'s 4,300-digit limit
+KNOWN = ", ".join(sorted(sites()))  # every site's spider
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def test_the_unknown_argument_message_lists_every_known_one(out):
 
 
 def test_an_unknown_spider_lists_the_known_ones(out):
-    assert refused(out, {}, spider="ask40") == "no spider 'ask40'; known: ask39"
+    assert refused(out, {}, spider="ask40") == f"no spider 'ask40'; known: {KNOWN}"
 
 
 def test_a_runner_s_own_arguments_pass(out):
@@ -190,7 +192,7 @@ def scrapy_crawl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[st
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["ask40"], "medcrawl: no spider 'ask40'; known: ask39"),
+        (["ask40"], f"medcrawl: no spider 'ask40'; known: {KNOWN}"),
         (["ask39", "-a", "max_pages=-1"], "medcrawl: -a max_pages=-1: takes a positive whole"),
         (["ask39", "-a", "max_page=5"], "medcrawl: unknown argument -a max_page=; ask39 takes:"),
         (["ask39", "-a", "replay=demo/README.md"], "medcrawl: -a replay=demo/README.md: demo/"),
