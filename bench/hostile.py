@@ -93,7 +93,7 @@ CASES = [
 
 
 def seed_page() -> Page:
-    return next(p for p in fixture_pages() if p.name == "seed_2024")
+    return next(p for p in fixture_pages() if p.name == "ask39/seed_2024")
 
 
 def sized(seed: Page, case: Case, n: int) -> Page:

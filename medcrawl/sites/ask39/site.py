@@ -12,10 +12,10 @@ from medcrawl.extract.numbers import whole_number
 from medcrawl.sites.base import Site
 
 ORIGIN = "https://ask.39.net"
-# Ids and page numbers have at most 18 digits (medcrawl.extract.numbers): a link with a longer
+# Ids have at most 18 digits (medcrawl.extract.numbers), page numbers 9: a link with a longer
 # "id" is no question or list page, and int() is never asked to read 5,000 digits.
 QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/([0-9]{1,18})\.html", re.I)
-LIST_URL = re.compile(r"^https?://ask\.39\.net/news/([0-9]{1,18})-([0-9]{1,18})\.html", re.I)
+LIST_URL = re.compile(r"^https?://ask\.39\.net/news/([0-9]{1,18})-([0-9]{1,9})\.html", re.I)
 INDEX_URL = re.compile(r"^https?://ask\.39\.net/browse/[\w-]+\.html", re.I)
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 
