@@ -3,12 +3,12 @@
     .venv/bin/python -m bench.hostile [--scale F] [--repeat N]
 
 Each case grows one hostile part of the seed fixture page (tests/fixtures/ask39/seed_2024)
-— a long numbered list, a cause with thousands of `如X` and no sentence end, answer blocks
-nested in answer blocks, inline tags nested thousands deep, a long date cell, a huge page of
-answers — to size n and 4n, and times the whole extraction (`bench.parse.medcrawl`: the
-response, its parse, `problem()`, every item) beside the baseline, lxml parsing the same bytes
-as parsel does (`huge_tree`, so deep nests are built, up to lxml's 2,048 levels), from the same
-run. Medians of `--repeat` rounds.
+— a long numbered list, hundreds of short lists, a cause with thousands of `如X` and no
+sentence end, answer blocks nested in answer blocks, inline tags nested thousands deep, a long
+date cell, a huge page of answers — to size n and 4n, and times the whole extraction
+(`bench.parse.medcrawl`: the response, its parse, `problem()`, every item) beside the
+baseline, lxml parsing the same bytes as parsel does (`huge_tree`, so deep nests are built, up
+to lxml's 2,048 levels), from the same run. Medians of `--repeat` rounds.
 
 A linear path shows time(4n)/time(n) ≈ 4 (less while the page's fixed cost still weighs);
 a quadratic one ≈ 16. The baseline's ratio says what the input itself costs to parse.
@@ -56,6 +56,11 @@ def numbered_list(html: str, n: int) -> str:
     return html.replace(ANSWER_TEXT, ANSWER_TEXT + items, 1)
 
 
+def many_lists(html: str, n: int) -> str:
+    lists = "原因如下：<br>1.甲：说明<br>2.乙：说明<br>建议多休息。<br>" * n
+    return html.replace(ANSWER_TEXT, ANSWER_TEXT + lists, 1)
+
+
 def drug_runs(html: str, n: int) -> str:
     run = "1.感染<br>需要使用药物" + "如阿莫西林胶囊" * n + "<br>2.其他<br>"
     return html.replace(ANSWER_TEXT, ANSWER_TEXT + run, 1)
@@ -84,6 +89,7 @@ def huge_page(html: str, n: int) -> str:
 
 CASES = [
     Case("numbered list", 2_000, "items", numbered_list),
+    Case("many lists", 250, "lists", many_lists),
     Case("如X run", 4_000, "mentions", drug_runs),
     Case("nested blocks", 400, "blocks", nested_blocks),
     Case("nesting depth", 400, "tags", nesting_depth),  # 4n stays under lxml's 2,048 levels

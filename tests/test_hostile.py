@@ -26,7 +26,14 @@ from medcrawl.crawl.faults import PageFaultsMiddleware, PageTooLarge
 from medcrawl.extract.assemble import follow_up, follow_up_exchange
 from medcrawl.extract.dates import MAX_DATE_CHARS, list_date, parse_date
 from medcrawl.extract.html import outermost, text_lines
-from medcrawl.extract.medical import MAX_LIST_CHARS, drugs_mentioned, parse_age, parse_count
+from medcrawl.extract.lists import MAX_LISTS, answer_lists
+from medcrawl.extract.medical import (
+    MAX_LIST_CHARS,
+    drugs_mentioned,
+    parse_age,
+    parse_count,
+    split_answer,
+)
 from medcrawl.extract.numbers import whole_number
 from medcrawl.extract.urls import BadLink, resolve_link
 from medcrawl.sites.ask39.pages import (
@@ -476,6 +483,14 @@ def test_drug_lists_are_read_at_most_max_list_chars_far():
     assert found[0] == "药品000片"
     assert len("、".join(found)) <= MAX_LIST_CHARS
     assert len(found) < 60
+
+
+def test_an_answer_gives_at_most_max_lists_lists():
+    """Each list was found by reading the rest of the answer again: 1,000 lists took 25 s."""
+    lines = ["原因如下：", "1.甲：说明", "2.乙：说明", "建议多休息。"] * (MAX_LISTS + 5)
+    found = answer_lists(split_answer(lines))
+    assert len(found) == MAX_LISTS
+    assert [item.name for item in found[-1].items] == ["甲", "乙"]
 
 
 def test_a_long_run_of_mentions_with_no_sentence_end():
