@@ -84,7 +84,7 @@ def crawl(workers: int, archive: Path, pages: int, redis_url: str, folder: Path)
         cpu_before = [sum(cpu_seconds(pid) for pid in pids), cpu_seconds(redis_pid)]
         began = time.monotonic()
         with redirect_stdout(io.StringIO()):
-            cli.main(["seed", "--redis-url", redis_url, "--default-start"])
+            cli.main(["seed", "--spider", "ask39", "--redis-url", redis_url, "--default-start"])
         while not done(db, keys, pages):
             if any(p.poll() is not None for p in procs) or time.monotonic() - began > 600:
                 raise RuntimeError(f"the crawl stopped short of {pages} pages: see {folder}")

@@ -172,7 +172,7 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from medcrawl.spiders.ask39 import Ask39Spider
+    from medcrawl.sites.ask39.spider import Ask39Spider
 
     class FloorSpider(scrapy.Spider):
         name = "floor"

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from medcrawl.export import Options, Report, export
+from medcrawl.corpus.export import Options, Report, export
 
 # fmt: off
 SYMPTOMS = (

@@ -39,9 +39,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from medcrawl import settings
-from medcrawl.middlewares import EncodingFallbackMiddleware
-from medcrawl.spiders import page_classes
-from medcrawl.spiders.base import fetched_at
+from medcrawl.crawl.encoding import EncodingFallbackMiddleware
+from medcrawl.sites import page_classes
+from medcrawl.sites.spider import fetched_at
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 PAGE_CLASSES = page_classes()

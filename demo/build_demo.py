@@ -32,8 +32,8 @@ from warcio.warcwriter import WARCWriter
 
 from demo import site_data as data
 from medcrawl import __version__
-from medcrawl.ids import doctor_id, named_id
-from medcrawl.warc import write_capture
+from medcrawl.archive.warc import write_capture
+from medcrawl.extract.ids import doctor_id, named_id
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "ask39"

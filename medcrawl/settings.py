@@ -4,11 +4,11 @@ https://docs.scrapy.org/en/latest/topics/settings.html
 """
 
 from medcrawl import __version__
-from medcrawl.items import OUTPUT_FILES
+from medcrawl.contract.items import OUTPUT_FILES
 
 BOT_NAME = "medcrawl"
-SPIDER_MODULES = ["medcrawl.spiders"]
-NEWSPIDER_MODULE = "medcrawl.spiders"
+SPIDER_MODULES = ["medcrawl.sites"]
+NEWSPIDER_MODULE = "medcrawl.sites"
 # Cluster mode (medcrawl/cluster/): on with MEDCRAWL_CLUSTER or REDIS_URL, off otherwise.
 ADDONS = {"medcrawl.cluster.ClusterAddon": 0}
 
@@ -23,7 +23,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-# Retries: a few more than Scrapy's 2, each after a pause (medcrawl.retry.BackoffRetryMiddleware:
+# Retries: a few more than Scrapy's 2, each after a pause (crawl.retry.BackoffRetryMiddleware:
 # Retry-After on 429/503, else exponential backoff); give up on a hung page after 30 s, not 180.
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 30
@@ -46,59 +46,59 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's RetryMiddleware (550), replaced by one that waits before a retry and names why.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "medcrawl.retry.BackoffRetryMiddleware": 550,
+    "medcrawl.crawl.retry.BackoffRetryMiddleware": 550,
     # Scrapy's RedirectMiddleware (600), replaced by one that loses no page to the dupefilter: a
     # redirect to the bot check is a challenge, one to another form of the page is fetched as is.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "medcrawl.redirect.SiteRedirectMiddleware": 600,
+    "medcrawl.crawl.redirect.SiteRedirectMiddleware": 600,
     # First of all (before robots.txt at 100): redirect targets in canonical form, fetched once.
-    "medcrawl.middlewares.CanonicalUrlMiddleware": 50,
+    "medcrawl.crawl.canonical.CanonicalUrlMiddleware": 50,
     # Answers requests from a WARC archive when MEDCRAWL_REPLAY is set (where httpcache sits).
-    "medcrawl.middlewares.ReplayMiddleware": 900,
+    "medcrawl.archive.replay.ReplayMiddleware": 900,
     # After decompression (590): fixes the encoding of CJK pages that do not declare one.
-    "medcrawl.middlewares.EncodingFallbackMiddleware": 580,
+    "medcrawl.crawl.encoding.EncodingFallbackMiddleware": 580,
     # Archives to WARC when MEDCRAWL_WARC is set. Closest to the downloader (above httpcache
     # and replay at 900), so it sees bodies before decompression (590), redirects before they
     # are followed (600) and requests with every header added by the others (cookies 700 …).
-    "medcrawl.archive.ArchiveMiddleware": 950,
+    "medcrawl.archive.writer.ArchiveMiddleware": 950,
 }
 
 EXTENSIONS = {
     # A progress line with items by kind, skips and retries by reason, and the queue; it
     # replaces LogStats (pages and items per minute only). Interval: LOGSTATS_INTERVAL.
     "scrapy.extensions.logstats.LogStats": None,
-    "medcrawl.progress.ProgressLog": 0,
+    "medcrawl.crawl.progress.ProgressLog": 0,
     # Slows down, then stops, when bot challenges pile up (MEDCRAWL_CHALLENGE_*).
-    "medcrawl.challenge.ChallengeGuard": 0,
+    "medcrawl.crawl.challenge.ChallengeGuard": 0,
     # Counts written records and their non-empty fields: the coverage the checks read.
-    "medcrawl.coverage.FieldCoverage": 100,
+    "medcrawl.contract.coverage.FieldCoverage": 100,
     # Runs the run checks (SPIDERMON_SPIDER_CLOSE_MONITORS) when the spider closes.
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # Writes manifest.json once the feeds are stored; after Spidermon, to record its verdict.
-    "medcrawl.manifest.RunManifest": 900,
+    "medcrawl.contract.manifest.RunManifest": 900,
 }
 
 ITEM_PIPELINES = {
-    "medcrawl.pipelines.DedupePipeline": 300,
+    "medcrawl.contract.dedupe.DedupePipeline": 300,
 }
 
 # Every item is checked against its JSON Schema (medcrawl/schemas/) before anything is written;
 # an invalid one becomes a line in rejects.jsonl with all its errors. Spider side (950), so it
 # sees what the spider yielded and the page it came from.
 SPIDER_MIDDLEWARES = {
-    "medcrawl.validation.ValidationMiddleware": 950,
+    "medcrawl.contract.validation.ValidationMiddleware": 950,
     # Incremental runs only (-a incremental=1): skips questions fetched lately, writes a page
     # only when its content changed. Engine side (100): sees the requests and items that leave.
-    "medcrawl.incremental.IncrementalMiddleware": 100,
+    "medcrawl.incremental.tracker.IncrementalMiddleware": 100,
 }
 
-# `scrapy crawl` from medcrawl.commands: exits 3 when the run fails its checks (Scrapy's own
+# `scrapy crawl` from medcrawl.cli.commands: exits 3 when the run fails its checks (Scrapy's own
 # exits 0 even then).
-COMMANDS_MODULE = "medcrawl.commands"
+COMMANDS_MODULE = "medcrawl.cli.commands"
 
 # Run checks (medcrawl/monitors.py), thresholds below under MEDCRAWL_*.
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["medcrawl.monitors.RunChecks"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["medcrawl.contract.monitors.RunChecks"]
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 # Must be set: without it spidermon 1.27 raises NotConfigured mid-suite and the checks after it
 # never run. Counts every exception, retried ones too; the error rate is the finer check.
@@ -116,8 +116,8 @@ FEEDS = {
 }
 # Local feeds are written as <name>.jsonl.part and renamed when the run closes: never half a file.
 FEED_STORAGES = {
-    "": "medcrawl.feeds.AtomicFileFeedStorage",
-    "file": "medcrawl.feeds.AtomicFileFeedStorage",
+    "": "medcrawl.contract.feeds.AtomicFileFeedStorage",
+    "file": "medcrawl.contract.feeds.AtomicFileFeedStorage",
 }
 
 # --- medcrawl's own settings ---------------------------------------------------------------

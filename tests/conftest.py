@@ -16,10 +16,10 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from medcrawl import settings
-from medcrawl.items import OUTPUT_FILES
-from medcrawl.middlewares import EncodingFallbackMiddleware
-from medcrawl.spiders import page_classes
-from medcrawl.spiders.base import fetched_at
+from medcrawl.contract.items import OUTPUT_FILES
+from medcrawl.crawl.encoding import EncodingFallbackMiddleware
+from medcrawl.sites import page_classes
+from medcrawl.sites.spider import fetched_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_CLASSES = page_classes()

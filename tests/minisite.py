@@ -50,8 +50,8 @@ from scrapy.http import Request, Response
 from scrapy.statscollectors import MemoryStatsCollector
 from warcio.warcwriter import WARCWriter
 
-from medcrawl.middlewares import rebuilt
-from medcrawl.warc import write_capture
+from medcrawl.archive.warc import write_capture
+from medcrawl.crawl.encoding import rebuilt
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "ask39"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.warcwriter import WARCWriter
 
-from medcrawl.warc import write_capture
+from medcrawl.archive.warc import write_capture
 from tests.conftest import FIXTURES, load_expected
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from medcrawl.archive import ArchiveMiddleware, WarcFiles
-from medcrawl.warc import WarcIndex
+from medcrawl.archive.warc import WarcIndex
+from medcrawl.archive.writer import ArchiveMiddleware, WarcFiles
 from tests.conftest import FIXTURES, fixture_names, load_expected
 from tests.proxy_site import Page, proxy_site
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse
 
-from medcrawl.contract import schema_errors
-from medcrawl.pages.ask39 import Ask39QuestionPage
-from medcrawl.spiders.base import fetched_at
+from medcrawl.contract.schema import schema_errors
+from medcrawl.sites.ask39.pages import Ask39QuestionPage
+from medcrawl.sites.spider import fetched_at
 from tests.conftest import extract, fixture_response
 
 

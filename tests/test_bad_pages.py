@@ -9,10 +9,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from medcrawl.items import Reject
-from medcrawl.pages.ask39 import Ask39QuestionPage
-from medcrawl.retry import BackoffRetryMiddleware
-from medcrawl.spiders.ask39 import Ask39Spider
+from medcrawl.contract.items import Reject
+from medcrawl.crawl.retry import BackoffRetryMiddleware
+from medcrawl.sites.ask39.pages import Ask39QuestionPage
+from medcrawl.sites.ask39.spider import Ask39Spider
 from tests.conftest import FIXTURES
 
 BAD = FIXTURES / "ask39" / "bad"
@@ -47,9 +47,10 @@ def spider(retry: bool = False) -> Ask39Spider:
     crawler = get_crawler(Ask39Spider, settings_dict={"RETRY_ENABLED": retry})
     qa = Ask39Spider.from_crawler(crawler)
     crawler.spider = qa
-    # As a running crawl's engine holds it: the retry middleware only when retries are on.
-    retrier = BackoffRetryMiddleware.from_crawler(crawler) if retry else None
-    crawler.get_downloader_middleware = lambda cls: retrier
+    # As a running crawl has it: the retry middleware (which answers the spider's
+    # retry_requested signal) only when retries are on.
+    # Signal receivers are weak references: keep it alive, as the middleware manager does.
+    qa.retrier = BackoffRetryMiddleware.from_crawler(crawler) if retry else None
     return qa
 
 

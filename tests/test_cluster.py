@@ -121,7 +121,7 @@ def finish(*workers: subprocess.Popen) -> None:
 
 
 def seed(redis_url: str, *arguments: str) -> None:
-    assert cli.main(["seed", "--redis-url", redis_url, *arguments]) == 0
+    assert cli.main(["seed", "--spider", "ask39", "--redis-url", redis_url, *arguments]) == 0
 
 
 def fetches(site: MiniSite) -> Counter[str]:
@@ -150,6 +150,8 @@ def test_two_workers_share_one_frontier(site, single, redis_url, db, tmp_path):
         cli.main(
             [
                 "collect",
+                "--spider",
+                "ask39",
                 "--redis-url",
                 redis_url,
                 "--output-dir",
@@ -199,7 +201,19 @@ def test_a_killed_worker_loses_nothing(site, single, redis_url, db, tmp_path):
 
     refetched = {key for key, n in fetches(site).items() if n > 1}
     assert {f"https://{key}" for key in refetched} <= in_flight
-    cli.main(["collect", "--redis-url", redis_url, "--output-dir", str(tmp_path), "--run-id", "k"])
+    cli.main(
+        [
+            "collect",
+            "--spider",
+            "ask39",
+            "--redis-url",
+            redis_url,
+            "--output-dir",
+            str(tmp_path),
+            "--run-id",
+            "k",
+        ]
+    )
     cluster = read_run(tmp_path / "ask39" / "k")
     assert comparable(cluster) == comparable(single)
 
@@ -297,8 +311,13 @@ def test_collect_goes_on_from_a_killed_collector(db, tmp_path):
 
 
 def test_seed_refuses_bad_input_before_touching_redis(db, redis_url, capsys):
-    assert cli.main(["seed", "--redis-url", redis_url, "https://example.com/x.html"]) == 2
-    assert cli.main(["seed", "--redis-url", redis_url, "--ids", "20-10"]) == 2
+    assert (
+        cli.main(
+            ["seed", "--spider", "ask39", "--redis-url", redis_url, "https://example.com/x.html"]
+        )
+        == 2
+    )
+    assert cli.main(["seed", "--spider", "ask39", "--redis-url", redis_url, "--ids", "20-10"]) == 2
     assert db.dbsize() == 0
     assert list(id_range("7")) == [7]
     # URLs and ids checked and canonicalised as the spider's own seeds are (QASpider.seed_url).

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from medcrawl.contract import (
+from medcrawl.contract.items import OUTPUT_FILES, SCHEMA_VERSION
+from medcrawl.contract.schema import (
     SCHEMA_DIR,
     STEMS,
     field_tables,
@@ -19,7 +20,6 @@ from medcrawl.contract import (
     record_errors,
     schema_errors,
 )
-from medcrawl.items import OUTPUT_FILES, SCHEMA_VERSION
 from tests.conftest import fixture_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def test_schema_is_valid_2020_12_and_matches_its_item_class(stem):
 def test_schemas_ship_as_package_data():
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = config["tool"]["setuptools"]["package-data"]["medcrawl"]
+    globs = config["tool"]["setuptools"]["package-data"]["medcrawl.contract"]
     shipped = {
         p.name
         for p in SCHEMA_DIR.iterdir()
@@ -78,7 +78,7 @@ BROKEN = [
     ("doctors", "title_rank", "professor", "is not one of"),
     ("doctors", "id", "ask39:doctor:袁余", "does not match"),
     ("causes", "drugs_mentioned", "布洛芬", "is not of type 'array'"),
-    ("questions", "schema_version", "0.9.0", "'1.0.0' was expected"),
+    ("questions", "schema_version", "0.9.0", "'1.1.0' was expected"),
 ]
 
 
@@ -111,7 +111,7 @@ def test_readme_field_tables_are_the_schemas():
     m = re.search(r"<!-- fields:begin[^>]*-->\n(.*?)\n<!-- fields:end -->", readme, re.S)
     assert m, "README lacks the <!-- fields:begin --> … <!-- fields:end --> markers"
     assert m.group(1).strip() == field_tables(), (
-        "README field tables differ from medcrawl/schemas: paste `python -m medcrawl.contract`"
+        "README field tables differ from the schemas: paste `python -m medcrawl.contract.schema`"
     )
 
 
@@ -157,7 +157,7 @@ def test_the_compiled_check_agrees_with_jsonschema(extracted):
         "detail": "x",
         "at": "2026-11-20T08:00:00+00:00",
         "item_kind": "answers",
-        "schema_version": "1.0.0",
+        "schema_version": "1.1.0",
         "errors": [{"path": "id", "message": "bad"}],
         "record": {"id": None},
     }

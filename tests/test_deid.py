@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcrawl.deid import deidentify, deidentify_together
+from medcrawl.corpus.deid import deidentify, deidentify_together
 
 POSITIVE = [
     # mobiles: plain, spaced, dashed, +86

@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from demo import build_demo, site_data
-from medcrawl.warc import WarcIndex
+from medcrawl.archive.warc import WarcIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = "demo/ask39-demo.warc.gz"  # as the README writes it, relative to the checkout

@@ -16,18 +16,18 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.web._newclient import ResponseNeverReceived
 
-from medcrawl.challenge import CrawlStopped
-from medcrawl.pages.ask39 import (
+from medcrawl.crawl.challenge import CrawlStopped
+from medcrawl.crawl.retry import backoff, failure_reason, retry_after
+from medcrawl.sites.ask39.pages import (
     Ask39IndexPage,
     Ask39ListPage,
     Ask39QuestionPage,
-    canonical_url,
     related_question_urls,
 )
-from medcrawl.pages.base import ListEntry
-from medcrawl.retry import backoff, failure_reason, retry_after
-from medcrawl.spiders.ask39 import Ask39Spider
-from medcrawl.spiders.base import read_seed_file
+from medcrawl.sites.ask39.site import SITE
+from medcrawl.sites.ask39.spider import Ask39Spider
+from medcrawl.sites.page import ListEntry
+from medcrawl.sites.spider import read_seed_file
 from tests.minisite import CHALLENGE, index_page, list_page, message_page, question_page
 
 CANONICAL = "https://ask.39.net/question/123.html"
@@ -45,14 +45,14 @@ CANONICAL = "https://ask.39.net/question/123.html"
     ],
 )
 def test_every_form_of_a_question_url_is_one_url(url):
-    assert canonical_url(url) == CANONICAL
+    assert SITE.canonical_url(url) == CANONICAL
 
 
 def test_list_pages_and_other_urls():
-    assert canonical_url("http://ask.39.net/news/3166-02.html?x#y") == (
+    assert SITE.canonical_url("http://ask.39.net/news/3166-02.html?x#y") == (
         "https://ask.39.net/news/3166-2.html"
     )
-    assert canonical_url("https://ask.39.net/browse/jibing.html#top") == (
+    assert SITE.canonical_url("https://ask.39.net/browse/jibing.html#top") == (
         "https://ask.39.net/browse/jibing.html"
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from medcrawl.pages.ask39 import Ask39QuestionPage
-from medcrawl.spiders.base import fetched_at
+from medcrawl.sites.ask39.pages import Ask39QuestionPage
+from medcrawl.sites.spider import fetched_at
 from tests.conftest import FIXTURES, encoding_fallback, fixture_response, load_expected
 
 # (fixture, its title as a reader sees it)

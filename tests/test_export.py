@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from medcrawl.cli import main
-from medcrawl.duplicates import Duplicates, jaccard, normalise, shingle_hashes
-from medcrawl.export import Options, Progress, export
+from medcrawl.corpus.duplicates import Duplicates, jaccard, normalise, shingle_hashes
+from medcrawl.corpus.export import Options, Progress, export
 from tests.conftest import extract
 
 SEED_ID = "ask39:91201364"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcrawl import items
-from medcrawl.items import OUTPUT_FILES
+from medcrawl.contract import items
+from medcrawl.contract.items import OUTPUT_FILES
 from tests.conftest import PAGE_CLASSES, fixture_names, load_expected
 
 KINDS = {stem: cls for cls, stem in OUTPUT_FILES.items() if cls is not items.Reject}

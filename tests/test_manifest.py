@@ -9,7 +9,7 @@ import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from medcrawl.manifest import RunManifest
+from medcrawl.contract.manifest import RunManifest
 
 
 def manifest_for(spider_attrs: dict) -> RunManifest:
@@ -46,7 +46,7 @@ def test_settings_given_on_the_command_line_are_recorded_typed():
     from scrapy.settings import Settings
 
     from medcrawl import settings as project
-    from medcrawl.manifest import recorded_settings
+    from medcrawl.contract.manifest import recorded_settings
 
     settings = Settings({k: getattr(project, k) for k in dir(project) if k.isupper()})
     given = {

@@ -1,4 +1,4 @@
-"""Replay from WARC archives: `medcrawl.warc` and `ReplayMiddleware`, without a crawl."""
+"""Replay from WARC archives: `medcrawl.archive.warc` and `ReplayMiddleware`, without a crawl."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.warcwriter import WARCWriter
 
-from medcrawl.middlewares import ReplayMiddleware
-from medcrawl.spiders.base import fetched_at
-from medcrawl.warc import WarcIndex, url_key, warc_files, write_capture
+from medcrawl.archive.replay import ReplayMiddleware
+from medcrawl.archive.warc import WarcIndex, url_key, warc_files, write_capture
+from medcrawl.sites.spider import fetched_at
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 MARCH = datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from medcrawl.cli import main
-from medcrawl.corpus import read_jsonl
-from medcrawl.report import chart_data
+from medcrawl.corpus.report import chart_data
+from medcrawl.corpus.shapes import read_jsonl
 from tests.runs import contract_run
 
 __all__ = ["contract_run"]

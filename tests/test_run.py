@@ -15,9 +15,9 @@ import pytest
 
 from demo.build_demo import expected
 from medcrawl import __version__
-from medcrawl.contract import STEMS, record_errors, schema_errors
-from medcrawl.coverage import KIND_FIELDS
-from medcrawl.items import SCHEMA_VERSION
+from medcrawl.contract.coverage import KIND_FIELDS
+from medcrawl.contract.items import SCHEMA_VERSION
+from medcrawl.contract.schema import STEMS, record_errors, schema_errors
 from tests.conftest import fixture_names
 from tests.runs import DEMO, ROOT, contract_run, crawl, fixture_page, write_warc
 
@@ -167,7 +167,7 @@ def test_checks_that_cannot_run_fail_the_run(tmp_path):
 def test_the_verdict_decides_the_exit_status(stats, problem):
     from scrapy.settings import Settings
 
-    from medcrawl.commands.crawl import verdict_problem
+    from medcrawl.cli.commands.crawl import verdict_problem
 
     settings = Settings({"SPIDERMON_ENABLED": True, "SPIDERMON_SPIDER_CLOSE_MONITORS": ["x"]})
     found = verdict_problem(settings, stats)
@@ -176,7 +176,7 @@ def test_the_verdict_decides_the_exit_status(stats, problem):
 
 
 def test_links_out_of_a_replayed_archive_are_not_failed_pages():
-    from medcrawl.monitors import page_counts
+    from medcrawl.contract.monitors import page_counts
 
     stats = {
         "medcrawl/pages/question": 27,

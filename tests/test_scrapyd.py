@@ -92,7 +92,8 @@ def test_deploy_and_schedule_a_nightly_run(scrapyd, tmp_path):
     with ZipFile(home / "eggs" / "medcrawl" / "r1.egg") as egg:
         packed = set(egg.namelist())
         entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
-    schemas = {f"medcrawl/schemas/{p.name}" for p in (ROOT / "medcrawl" / "schemas").glob("*.json")}
+    schema_dir = ROOT / "medcrawl" / "contract" / "schemas"
+    schemas = {f"medcrawl/contract/schemas/{p.name}" for p in schema_dir.glob("*.json")}
     assert schemas and schemas <= packed
     assert "medcrawl/settings.py" in packed
     assert "settings = medcrawl.settings" in entry_points

@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from medcrawl.feeds import AtomicFileFeedStorage, settle, trim_partial_line
-from medcrawl.incremental import content_hash
-from medcrawl.items import Answer, Doctor, Question
-from medcrawl.runs import written_ids
-from medcrawl.state import Fetch, RunLock, StateStore
+from medcrawl.contract.feeds import AtomicFileFeedStorage, settle, trim_partial_line
+from medcrawl.contract.items import Answer, Doctor, Question
+from medcrawl.contract.runs import written_ids
+from medcrawl.incremental.state import Fetch, RunLock, StateStore
+from medcrawl.incremental.tracker import content_hash
 
 IGNORE = ("crawled_at", "*_raw")
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)
@@ -168,8 +168,8 @@ def test_written_ids_reads_finished_and_part_files(tmp_path):
 def test_the_job_file_is_replaced_whole(tmp_path, monkeypatch):
     """A kill while the job file is written must leave the old one, not an empty file that
     stops the next start."""
-    from medcrawl import feeds
-    from medcrawl.feeds import write_whole
+    from medcrawl.contract import feeds
+    from medcrawl.contract.feeds import write_whole
 
     path = tmp_path / "medcrawl-run.json"
     write_whole(path, '{"run_id": "r1", "status": "running"}')

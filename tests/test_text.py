@@ -6,10 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from medcrawl.dates import parse_date
-from medcrawl.text import (
+from medcrawl.extract.dates import parse_date
+from medcrawl.extract.medical import (
     classify_doctor_tokens,
-    clean,
     drugs_mentioned,
     item_heading,
     list_marker,
@@ -17,11 +16,9 @@ from medcrawl.text import (
     parse_count,
     split_answer,
     split_inline_lists,
-    split_label,
-    split_list,
-    strip_ui_suffix,
     title_rank,
 )
+from medcrawl.extract.text import clean, split_label, split_list, strip_ui_suffix
 
 # --- cleaning and labels ---------------------------------------------------------------------
 
@@ -456,7 +453,7 @@ def test_clean_fast_path_agrees_with_normalise():
     """`clean` skips text that is already clean; it must never skip text that isn't."""
     import random
 
-    from medcrawl.text import clean, normalise
+    from medcrawl.extract.text import clean, normalise
 
     alphabet = [
         "a",

@@ -9,7 +9,7 @@ On when `MEDCRAWL_CLUSTER` is true or `REDIS_URL` is set; `ClusterAddon` then sw
   (pushed by `medcrawl seed`), through the shared dupefilter like any link.
 - `politeness.DomainRateLimit`: one request per `MEDCRAWL_DOMAIN_INTERVAL` per domain
   across all workers.
-- `items.ItemPush`: items go to the Redis list `<spider>:items`, not to local files;
+- `itemqueue.ItemPush`: items go to the Redis list `<spider>:items`, not to local files;
   `medcrawl collect` writes them, each id once, to one run folder.
 
 This module imports neither redis nor scrapy-redis (the `cluster` extra): a crawl without
@@ -75,7 +75,7 @@ class ClusterAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not enabled(settings):
             return
-        from medcrawl.cluster import frontier, items, politeness
+        from medcrawl.cluster import frontier, itemqueue, politeness
 
         settings.set("SCHEDULER", frontier.Scheduler, "addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
@@ -85,14 +85,18 @@ class ClusterAddon:
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", politeness.DomainRateLimit, 920
         )
-        settings.set_in_component_priority_dict("EXTENSIONS", items.ItemPush, 0)
+        settings.set_in_component_priority_dict("EXTENSIONS", itemqueue.ItemPush, 0)
         # Workers write no files: `medcrawl collect` writes the cluster's run folder.
         settings.set("FEEDS", {}, settings.getpriority("FEEDS") or "addon")
 
 
 def add_redis_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every cluster command takes: which spider, which Redis."""
-    parser.add_argument("--spider", default="ask39", help="spider name (default: ask39)")
+    from medcrawl.sites import sites  # the spiders import the crawl machinery: only when asked
+
+    parser.add_argument(
+        "--spider", required=True, choices=sorted(sites()), help="the site's spider"
+    )
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from medcrawl.cluster import Keys, add_redis_arguments, connect
-from medcrawl.feeds import PART_SUFFIX, part_path
+from medcrawl.contract.feeds import PART_SUFFIX, part_path
 
 #: Fields that differ between two fetches of the same page without saying anything new.
 _VOLATILE = frozenset({"at"})

@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="push seeds to the cluster's Redis queue",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example: medcrawl seed --ids 1000-2000 https://ask.39.net/news/3166-1.html",
+        epilog="example: medcrawl seed --spider SITE --ids 1000-2000 --default-start",
     )
     parser.add_argument(
         "urls",
@@ -42,7 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--default-start",
         action="store_true",
-        help="the spider's own start pages (ask39: the category index)",
+        help="the site's own start pages (Site.default_start: its category index)",
     )
     parser.add_argument(
         "--reset",
@@ -66,7 +66,7 @@ def seed_urls(spider: Any, args: argparse.Namespace) -> Iterator[str]:
     """Every seed as a URL in the spider's canonical form (`QASpider.seed_url`). Raises
     ValueError, before the first is made, when a URL is not a page of the spider's site or
     an id range is bad."""
-    given = [*args.urls, *(spider.default_start if args.default_start else ())]
+    given = [*args.urls, *(spider.site.default_start if args.default_start else ())]
     urls = [spider.seed_url(url) for url in given]
     for url, value in zip(urls, given, strict=True):
         if url is None:

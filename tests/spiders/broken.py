@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from scrapy.http import Response
 
-from medcrawl.items import Answer
-from medcrawl.spiders.ask39 import Ask39Spider
+from medcrawl.contract.items import Answer
+from medcrawl.sites.ask39.spider import Ask39Spider
 
 
 class BrokenAsk39Spider(Ask39Spider):

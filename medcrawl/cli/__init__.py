@@ -1,0 +1,41 @@
+"""The `medcrawl` command. Each subcommand lives in its own module, which exposes
+`add_parser(subparsers)`; the parser it adds sets `func(args) -> int` as its default."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from medcrawl import __version__
+
+#: Modules that each add one subcommand.
+COMMAND_MODULES: list[str] = [
+    "medcrawl.corpus.export",
+    "medcrawl.corpus.report",
+    "medcrawl.cluster.seed",
+    "medcrawl.cluster.collect",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medcrawl", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"medcrawl {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; its return value is the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

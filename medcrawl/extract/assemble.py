@@ -1,0 +1,245 @@
+"""Item assembly shared by every site: a page's parts → linked items.
+
+A site's page class only finds the parts of a page (strings and lists, by its markup); this
+module turns them into the output's items — ids, links between them (question → answers →
+causes, doctors, drugs, encyclopedia), numbered lists, drug mentions, follow-up roles — through
+the item loaders, so every site fills the contract the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from medcrawl.contract import items
+from medcrawl.extract.ids import doctor_id, named_id
+from medcrawl.extract.loaders import (
+    AnswerLoader,
+    CauseLoader,
+    DoctorLoader,
+    DrugLoader,
+    EncyclopediaLoader,
+    QuestionLoader,
+)
+from medcrawl.extract.medical import (
+    DoctorTokens,
+    drugs_mentioned,
+    split_answer,
+    title_rank,
+)
+from medcrawl.extract.text import MAX_LABEL_CHARS, split_label
+
+# A follow-up's label (`追问：`, `医生回复：`, `回答：`) → who wrote it; first matching word wins.
+_ROLE_WORDS = (
+    ("追问", "patient"),
+    ("患者", "patient"),
+    ("回复", "doctor"),
+    ("回答", "doctor"),
+    ("医生", "doctor"),
+    ("医师", "doctor"),
+    ("问", "patient"),
+    ("答", "doctor"),
+)
+
+
+def follow_up_role(label: str) -> str | None:
+    """`追问：` → `patient`; `医生回复：`, `回答` → `doctor`; not a label → None."""
+    label = label.rstrip(":：")
+    if len(label) > MAX_LABEL_CHARS:
+        return None
+    return next((role for word, role in _ROLE_WORDS if word in label), None)
+
+
+def follow_up(spans: list[str]) -> dict[str, str | None] | None:
+    """One follow-up from its cleaned text pieces: a label piece (`追问：`) then the text, or
+    one piece `追问：…`. `{role, text}`; role None when no piece names who wrote it."""
+    spans = [s for s in spans if s]
+    if not spans:
+        return None
+    if len(spans) == 1:  # `追问：…` in one piece
+        label, rest = split_label(spans[0])
+        spans = [label, rest] if label and rest else spans
+    role = follow_up_role(spans[0]) if len(spans) > 1 else None
+    return {"role": role, "text": "\n".join(spans[1:] if role else spans)}
+
+
+@dataclass
+class DoctorParts:
+    """A doctor as a page shows them: the name, the classified tokens of their line (title,
+    hospital, grade), the profile link (absolute) and the `擅长` texts."""
+
+    name: str
+    roles: DoctorTokens = field(default_factory=DoctorTokens)
+    profile_url: str | None = None
+    specialties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnswerParts:
+    """One answer: its text as lines (split into summary, numbered list, advice and tips by
+    the shared rules), who answered, when (as published), the follow-ups."""
+
+    lines: list[str]
+    doctor: DoctorParts | None = None
+    #: True for the accepted / best answer, False for the others on a site that marks one,
+    #: None on a site that has no such mark.
+    accepted: bool | None = None
+    answered_at: str | None = None
+    follow_ups: list[dict[str, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class EncyclopediaParts:
+    """A disease encyclopedia box: the disease, its description lines, labelled fields."""
+
+    name: str
+    summary: list[str] = field(default_factory=list)
+    #: `(field, value)` in page order: `("departments", ["神经内科"])`, `("symptom_causes", "…")`.
+    fields: list[tuple[str, list[str] | str]] = field(default_factory=list)
+
+
+@dataclass
+class DrugParts:
+    name: str
+    indication: list[str] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass
+class QuestionParts:
+    """Everything a question page holds, as its page class found it."""
+
+    title: str | None
+    question: list[str] = field(default_factory=list)
+    # As shown (`男`, `35岁`, the onset text): a list when the page shows several candidates,
+    # of which the first valid one is kept.
+    patient_sex: str | list[str] | None = None
+    patient_age: str | list[str] | None = None
+    patient_onset: str | list[str] | None = None
+    category_path: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    asked_at: str | None = None
+    answer_count: int | None = None
+    answers: list[AnswerParts] = field(default_factory=list)
+    encyclopedia: EncyclopediaParts | None = None
+    drugs: list[DrugParts] = field(default_factory=list)
+    recommended_doctors: list[DoctorParts] = field(default_factory=list)
+
+
+def assemble(
+    site: str, native_id: str, url: str, parts: QuestionParts, now: datetime
+) -> Iterator[object]:
+    """The items of the question page `url` of `site` (its key), question first, then what it
+    links to by id: each answer's doctor, the answer, its causes; the encyclopedia entry,
+    drugs, recommended doctors. `now` is when the page was fetched (relative dates count from
+    it)."""
+    question_id = f"{site}:{native_id}"
+    encyclopedia = encyclopedia_item(site, parts.encyclopedia, now)
+    drugs = [drug_item(site, d, now) for d in parts.drugs]
+    recommended = [doctor_item(site, d, now) for d in parts.recommended_doctors]
+    answers = [
+        answer_items(question_id, position, answer, site, now)
+        for position, answer in enumerate(parts.answers, 1)
+    ]
+    loader = QuestionLoader(now=now)
+    loader.add_value("id", question_id)
+    loader.add_value("site", site)
+    loader.add_value("url", url)
+    loader.add_value("title", parts.title)
+    loader.add_value("question", parts.question)
+    loader.add_value("patient_sex", parts.patient_sex)
+    loader.add_value("patient_age", parts.patient_age)
+    loader.add_value("patient_onset", parts.patient_onset)
+    loader.add_value("category_path", parts.category_path)
+    loader.add_value("tags", parts.tags)
+    loader.add_value("asked_at_raw", parts.asked_at)
+    loader.add_value("asked_at", parts.asked_at)
+    count = parts.answer_count
+    loader.add_value("answer_count", len(answers) if count is None else count)
+    loader.add_value("encyclopedia_id", encyclopedia.id if encyclopedia else None)
+    loader.add_value("drug_ids", [d.id for d in drugs])
+    loader.add_value("recommended_doctor_ids", [d.id for d in recommended])
+    loader.add_value("crawled_at", now.isoformat())
+    yield loader.load_item()
+    for answer, doctor, causes in answers:
+        if doctor:
+            yield doctor
+        yield answer
+        yield from causes
+    if encyclopedia:
+        yield encyclopedia
+    yield from drugs
+    yield from recommended
+
+
+def answer_items(
+    question_id: str, position: int, parts: AnswerParts, site: str, now: datetime
+) -> tuple[items.Answer, items.Doctor | None, list[items.Cause]]:
+    """An answer, its doctor and the causes of its numbered list."""
+    doctor = doctor_item(site, parts.doctor, now) if parts.doctor else None
+    answer_id = f"{question_id}/a{position}"
+    split = split_answer(parts.lines)
+    loader = AnswerLoader(now=now)
+    loader.add_value("id", answer_id)
+    loader.add_value("question_id", question_id)
+    loader.add_value("position", position)
+    loader.add_value("accepted", parts.accepted)
+    loader.add_value("doctor_id", doctor.id if doctor else None)
+    loader.add_value("text", parts.lines)
+    loader.add_value("summary", split.summary)
+    loader.add_value("advice", split.advice)
+    loader.add_value("tips", split.tips)
+    loader.add_value("follow_ups", parts.follow_ups)
+    loader.add_value("answered_at_raw", parts.answered_at)
+    loader.add_value("answered_at", parts.answered_at)
+    causes = []
+    for item in split.items:
+        cause = CauseLoader(now=now)
+        cause.add_value("id", f"{answer_id}/c{item.position}")
+        cause.add_value("answer_id", answer_id)
+        cause.add_value("question_id", question_id)
+        cause.add_value("position", item.position)
+        cause.add_value("name", item.name)
+        cause.add_value("text", item.text)
+        cause.add_value("drugs_mentioned", drugs_mentioned(item.text))
+        causes.append(cause.load_item())
+    return loader.load_item(), doctor, causes
+
+
+def doctor_item(site: str, parts: DoctorParts, now: datetime) -> items.Doctor:
+    """An answering or recommended doctor; the id from the profile link, else name+hospital."""
+    roles = parts.roles
+    loader = DoctorLoader(now=now)
+    loader.add_value("id", doctor_id(site, parts.profile_url, parts.name, roles.hospital))
+    loader.add_value("name", parts.name)
+    loader.add_value("title", roles.title)
+    loader.add_value("title_rank", title_rank(roles.title))
+    loader.add_value("hospital", roles.hospital)
+    loader.add_value("hospital_grade", roles.grade)
+    loader.add_value("profile_url", parts.profile_url)
+    loader.add_value("specialties", parts.specialties)
+    return loader.load_item()
+
+
+def encyclopedia_item(
+    site: str, parts: EncyclopediaParts | None, now: datetime
+) -> items.Encyclopedia | None:
+    if parts is None:
+        return None
+    loader = EncyclopediaLoader(now=now)
+    loader.add_value("id", named_id(site, "disease", parts.name))
+    loader.add_value("name", parts.name)
+    loader.add_value("summary", parts.summary)
+    for name, value in parts.fields:
+        loader.add_value(name, value)
+    return loader.load_item()
+
+
+def drug_item(site: str, parts: DrugParts, now: datetime) -> items.Drug:
+    loader = DrugLoader(now=now)
+    loader.add_value("id", named_id(site, "drug", parts.name))
+    loader.add_value("name", parts.name)
+    loader.add_value("indication", parts.indication)
+    loader.add_value("url", parts.url)
+    return loader.load_item()

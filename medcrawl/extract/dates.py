@@ -1,0 +1,99 @@
+"""Dates as published on Chinese Q&A sites → ISO 8601 in the site's time zone.
+
+The common fixed forms take a regex fast path (about 100× cheaper than dateparser); the odd
+ones (`3天前`, `昨天 10:20`, `刚刚`) go to dateparser relative to the crawl time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+SITE_TZ = ZoneInfo("Asia/Shanghai")
+
+# 2024-02-24 20:54(:05) · 2024/2/24 · 2024.02.24 · 2024年2月24日 20:54 (spaces allowed anywhere)
+_FULL = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?)?$"
+)
+# 02-24 20:54 · 2月24日 (no year: the latest such date not after the crawl)
+_NO_YEAR = re.compile(
+    r"^(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：]\s*(\d{1,2}))?$"
+)
+_SETTINGS_BASE = {"RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"}
+
+
+def parse_date(raw: str | None, now: datetime, tz: tzinfo = SITE_TZ) -> str | None:
+    """ISO 8601 for a published date, or None when `raw` is not a date.
+
+    A date with a time gives `2024-02-24T20:54:00+08:00`; a date alone gives `2024-02-24`
+    (no invented midnight). `now` is the crawl time, the base for relative forms.
+    """
+    if not raw or not (text := raw.strip()):
+        return None
+    if m := _FULL.match(text):
+        y, mo, d, hh, mm, ss = m.groups()
+        return _iso(int(y), int(mo), int(d), hh, mm, ss, tz)
+    if m := _NO_YEAR.match(text):
+        mo, d, hh, mm = (int(g) if g else None for g in m.groups())
+        today = now.astimezone(tz).date()
+        for year in range(today.year, today.year - 8, -1):  # `2月29日` waits for a leap year
+            day = _safe_date(year, mo, d)
+            if day is not None and day <= today:
+                return _iso(year, mo, d, hh, mm, None, tz)
+        return None
+    return _parse_relative(text, now, tz)
+
+
+def _safe_date(y: int, mo: int, d: int) -> date | None:
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _iso(y: int, mo: int, d: int, hh, mm, ss, tz: tzinfo) -> str | None:
+    day = _safe_date(y, mo, d)
+    if day is None:
+        return None
+    if hh is None:
+        return day.isoformat()
+    try:
+        moment = datetime(y, mo, d, int(hh), int(mm), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+def _parse_relative(text: str, now: datetime, tz: tzinfo) -> str | None:
+    local_now = now.astimezone(tz)
+    settings = {
+        **_SETTINGS_BASE,
+        "TIMEZONE": str(tz),
+        "RELATIVE_BASE": local_now.replace(tzinfo=None),
+    }
+    parsed = dateparser.parse(text, languages=["zh"], settings=settings)
+    if parsed is None or parsed > local_now + timedelta(minutes=1):
+        return None
+    return parsed.astimezone(tz).replace(microsecond=0).isoformat()
+
+
+# A list item's date as list pages show it: `2024-02-24`, `2024/2/24 10:20`, `02-24`, `3天前`.
+_LIST_DATE = re.compile(
+    r"^(?:\d{4}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+    r"|^\d+\s*(?:分钟|小时|天)前$|^(?:今天|昨天|刚刚)"
+)
+
+
+def list_date(texts: list[str], now: datetime) -> date | None:
+    """The date a list page shows beside a question: the first of `texts` (the item's cleaned
+    text pieces, link texts left out) that is a whole date, or None."""
+    for text in texts:
+        if text and _LIST_DATE.match(text):
+            iso = parse_date(text, now)
+            if iso:
+                return date.fromisoformat(iso[:10])
+    return None

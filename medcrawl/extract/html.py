@@ -1,0 +1,63 @@
+"""Generic HTML helpers shared by page modules."""
+
+from __future__ import annotations
+
+from lxml import etree
+from parsel import Selector
+
+from medcrawl.extract.text import clean
+
+_BREAKS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
+)
+_SKIP = frozenset({"script", "style", "noscript", "template"})
+
+
+def text_lines(sel: Selector | None) -> list[str]:
+    """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
+    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped."""
+    if sel is None:
+        return []
+    parts: list[str] = []
+    _walk(sel.root, parts)
+    text = clean("".join(parts))
+    return text.split("\n") if text else []
+
+
+def _walk(el: etree._Element, parts: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP:
+        return
+    block = tag in _BREAKS
+    if block:
+        parts.append("\n")
+    if el.text and tag:
+        parts.append(el.text)
+    for child in el:
+        _walk(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append("\n")
+
+
+def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:
+    """The first element matched by the first XPath query that matches anything, else
+    `default`. Queries go from the sourced selector to text-anchored fallbacks.
+
+    Test the result with `is None`: a parsel Selector's truth value serializes the element.
+    """
+    for query in queries:
+        found = sel.xpath(query)
+        if found:
+            return found[0]
+    return default
+
+
+def every(sel: Selector, *queries: str) -> list[Selector]:
+    """All elements matched by the first XPath query that matches anything."""
+    for query in queries:
+        found = sel.xpath(query)
+        if found:
+            return list(found)
+    return []

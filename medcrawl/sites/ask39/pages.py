@@ -1,0 +1,390 @@
+"""ask.39.net (39问医生) pages: every selector for the site lives here, and nothing else.
+
+Selectors go sourced class names first ([SRC] in shared/site/ask39-markup.md), then text
+anchors on the visible labels (疾病百科, 症状起因, 适用药品, 推荐医生) where the class names are
+inferred or guessed, so a layout change is a one-file fix. The items are assembled from the
+parts found here by the shared `medcrawl.extract.assemble`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from functools import cached_property
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from medcrawl.extract.assemble import (
+    AnswerParts,
+    DoctorParts,
+    DrugParts,
+    EncyclopediaParts,
+    QuestionParts,
+    follow_up,
+)
+from medcrawl.extract.dates import list_date
+from medcrawl.extract.html import every, first, text_lines
+from medcrawl.extract.medical import classify_doctor_tokens, parse_count
+from medcrawl.extract.notices import notice
+from medcrawl.extract.text import clean_inline, split_label, strip_ui_suffix
+from medcrawl.sites.ask39.site import LIST_URL, SITE
+from medcrawl.sites.page import ListEntry, Page, QuestionPage
+
+# What makes a page a question page: the question block `div.ask_cont` (every generation),
+# else — where the classes changed — these. The layout columns (cont_l) are on every page.
+_QUESTION_MARKERS = (
+    "//*[self::p or self::h1][contains(@class,'ask_tit')]",
+    "//p[contains(@class,'sele_img')]",
+    "//*[starts-with(normalize-space(text()),'医生回答') or starts-with(normalize-space(text()),"
+    "'精选回答')]",
+)
+
+# Encyclopedia item labels → field names
+_ENCYCLOPEDIA_LABELS = {
+    "症状起因": "symptom_causes",
+    "可能疾病": "possible_diseases",
+    "常见检查": "common_checks",
+    "就诊科室": "departments",
+}
+
+
+class Ask39QuestionPage(QuestionPage):
+    """One ask.39.net question page. `problem()` says why it is not one; `parts()` finds it."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime) -> None:
+        super().__init__(response, now)
+        self.sel: Selector = response.selector
+
+    # --- is this a question page at all? --------------------------------------------------
+
+    def problem(self) -> str | None:
+        """`challenge`, `empty`, `removed` or `not_question` when the page holds no question,
+        else None."""
+        if self.site.is_challenge_url(self.response.url):
+            return "challenge"
+        if not self.response.body.strip():
+            return "empty"
+        if self.native_id is None:
+            return "not_question"
+        # A title alone is no question: challenge, removed and error pages have one too, and
+        # often the site's layout around a notice.
+        if self.title_text and (
+            self.question_block is not None or first(self.sel, *_QUESTION_MARKERS) is not None
+        ):
+            return None
+        return notice(self.sel) or "not_question"
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    @cached_property
+    def main(self) -> Selector:
+        return first(self.sel, "//div[contains(@class,'cont_l')]", default=self.sel)
+
+    @cached_property
+    def question_block(self) -> Selector | None:
+        return first(self.main, ".//div[contains(@class,'ask_cont')]")
+
+    @cached_property
+    def ask(self) -> Selector:
+        return self.main if self.question_block is None else self.question_block
+
+    @cached_property
+    def side(self) -> Selector:
+        return first(self.sel, "//div[contains(@class,'cont_r')]", default=self.sel)
+
+    @cached_property
+    def title_text(self) -> str | None:
+        node = first(
+            self.ask,
+            ".//*[self::h1 or self::p][contains(@class,'ask_tit')]",
+            "//h1",
+            "//span[@class='sub_here']",
+        )
+        title = "" if node is None else clean_inline(" ".join(node.xpath(".//text()").getall()))
+        if not title:  # `<title>` without the site suffix
+            raw = self.sel.xpath("string(//title)").get() or ""
+            title = clean_inline(re.split(r"_39(?:问医生|健康网)", raw)[0])
+        return title or None
+
+    @cached_property
+    def answer_blocks(self) -> list[Selector]:
+        return every(
+            self.main,
+            ".//div[contains(@class,'selected')]"
+            "//div[contains(concat(' ',@class,' '),' sele_all ')]",
+            ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
+            ".//div[p[contains(@class,'sele_txt')]]",
+        )
+
+    @cached_property
+    def encyclopedia_box(self) -> Selector | None:
+        return first(
+            self.main,
+            ".//div[contains(@class,'sys-box')]",
+            ".//li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
+            "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]",
+        )
+
+    @cached_property
+    def side_boxes(self) -> dict[str, Selector]:
+        """Right-column boxes by the first word of their heading (`适用药品`, `推荐医生` …):
+        the nearest of the heading's three closest `div` ancestors that holds a list."""
+        boxes: dict[str, Selector] = {}
+        for heading in self.side.xpath(".//*[self::h3 or self::h2 or self::h4]"):
+            label = clean_inline(heading.xpath("string()").get())
+            box = heading.xpath("ancestor::div[position() <= 3][.//li][1]")
+            if label and box:
+                boxes.setdefault(label, box[0])
+        return boxes
+
+    def _side_box(self, label: str) -> Selector | None:
+        """The sidebar box headed `label`; by its heading text anywhere if the columns moved."""
+        box = next((b for text, b in self.side_boxes.items() if text.startswith(label)), None)
+        return (
+            box
+            if box is not None
+            else first(
+                self.sel,
+                f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
+            )
+        )
+
+    # --- parts ----------------------------------------------------------------------------
+
+    def parts(self) -> QuestionParts:
+        sex, age, onset = self._patient()
+        asked = self.ask.xpath("string(.//p[contains(@class,'txt_nametime')]/span[2])").get()
+        heading = self.main.xpath("string(.//p[contains(@class,'sele_img')])").get()
+        return QuestionParts(
+            title=self.title_text,
+            question=self._question_text(),
+            patient_sex=sex,
+            patient_age=age,
+            patient_onset=onset,
+            category_path=self._category_path(),
+            tags=self.ask.xpath(
+                ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
+            ).getall(),
+            asked_at=asked,
+            answer_count=parse_count(heading),
+            answers=[self.answer(block) for block in self.answer_blocks],
+            encyclopedia=self.encyclopedia(),
+            drugs=list(self.drugs()),
+            recommended_doctors=list(self.recommended_doctors()),
+        )
+
+    def _question_text(self) -> list[str]:
+        body = self.ask.xpath(
+            ".//div[contains(@class,'ask_hid')]//p[contains(@class,'txt_ms') "
+            "or contains(@class,'txt_bc')]"
+        )
+        return [line for p in body for line in text_lines(p)]
+
+    def _patient(self) -> tuple[list[str], list[str], list[str]]:
+        """Sex (`男`), age (`30岁`) and onset (`发病时间：…`) spans, as shown."""
+        sex, age, onset = [], [], []
+        for span in self.ask.xpath(".//p[contains(@class,'mation')]/span"):
+            text = clean_inline(span.xpath("string()").get())
+            label, value = split_label(text)
+            if text in ("男", "女"):
+                sex.append(text)
+            elif text.endswith("岁"):
+                age.append(text)
+            elif label == "发病时间" and value:
+                onset.append(value)
+        return sex, age, onset
+
+    def _category_path(self) -> list[str]:
+        crumbs = [
+            clean_inline(s.xpath("string()").get())
+            for s in every(
+                self.sel,
+                "//div[@id='sub']/span",
+                "(//div[contains(concat(' ',@class,' '),' sub ')])[1]/span",
+            )
+        ]
+        crumbs = [c for c in crumbs if c]
+        if crumbs and crumbs[0] == "首页":
+            crumbs = crumbs[1:]
+        if crumbs and crumbs[-1] == self.title_text:
+            crumbs = crumbs[:-1]
+        return crumbs
+
+    def answer(self, block: Selector) -> AnswerParts:
+        return AnswerParts(
+            lines=[
+                line
+                for p in block.xpath(".//p[contains(@class,'sele_txt')]")
+                for line in text_lines(p)
+            ],
+            doctor=self.answering_doctor(block),
+            answered_at=block.xpath("string(.//p[contains(@class,'doc_time')])").get(),
+            follow_ups=self._follow_ups(block),
+        )
+
+    def _follow_ups(self, block: Selector) -> list[dict[str, str | None]]:
+        out = []
+        for zw in block.xpath(".//div[contains(concat(' ',@class,' '),' doc_zw ')]"):
+            spans = [clean_inline(s.xpath("string()").get()) for s in zw.xpath("./span")]
+            if (one := follow_up(spans)) is not None:
+                out.append(one)
+        return out
+
+    def answering_doctor(self, block: Selector) -> DoctorParts | None:
+        card = first(block, ".//div[contains(@class,'doctor_all')]")
+        if card is None:
+            return None
+        name = clean_inline(card.xpath("string(.//span[contains(@class,'doc_name')])").get())
+        if not name:
+            return None
+        tokens = [
+            clean_inline(t)
+            for t in card.xpath(".//span[contains(@class,'doc_yshi')]//text()").getall()
+        ]
+        return DoctorParts(
+            name=name,
+            roles=classify_doctor_tokens([t for t in tokens if t]),
+            profile_url=self.link(card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()),
+            specialties=card.xpath(".//p[contains(@class,'doc_sc')]//text()").getall(),
+        )
+
+    def encyclopedia(self) -> EncyclopediaParts | None:
+        box = self.encyclopedia_box
+        if box is None:
+            return None
+        name = clean_inline(
+            box.xpath("string(.//*[self::h4 or self::h2 or self::strong][1])").get()
+        )
+        if not name or name == "疾病百科":
+            return None
+        fields: list[tuple[str, list[str] | str]] = []
+        for li in box.xpath(".//li"):
+            label, value = split_label(clean_inline(li.xpath("string()").get()))
+            field = _ENCYCLOPEDIA_LABELS.get(label or "")
+            if field is None:
+                continue
+            links = li.xpath(".//a//text()").getall()
+            fields.append((field, links if links and field != "symptom_causes" else value))
+        return EncyclopediaParts(
+            name=name,
+            summary=[t for p in box.xpath("./p") for t in text_lines(p)],
+            fields=fields,
+        )
+
+    def drugs(self) -> Iterator[DrugParts]:
+        box = self._side_box("适用药品")
+        for li in [] if box is None else box.xpath(".//li"):
+            name = clean_inline(li.xpath("string(.//a[1])").get())
+            if not name:
+                continue
+            yield DrugParts(
+                name=name,
+                indication=[t for p in li.xpath(".//p") for t in text_lines(p)],
+                url=self.link(li.xpath(".//a[1]/@href").get()),
+            )
+
+    def recommended_doctors(self) -> Iterator[DoctorParts]:
+        box = self._side_box("推荐医生")
+        for li in [] if box is None else box.xpath(".//li"):
+            tokens = [strip_ui_suffix(t) for t in text_lines(li)]
+            tokens = [t for line in tokens for t in line.split(" ") if t and t != "提问"]
+            if not tokens:
+                continue
+            href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
+            yield DoctorParts(
+                name=tokens[0],
+                roles=classify_doctor_tokens(tokens[1:]),
+                profile_url=self.link(href),
+            )
+
+
+# --- discovery: the category index, list pages, related questions ------------------------
+# Not the question's items: these parts only find question pages and bound a crawl.
+
+
+def related_question_urls(response: TextResponse) -> list[str]:
+    """Question pages linked from a question page's related box (`其他人还在看`)."""
+    hrefs = response.xpath("//div[contains(@class,'relevant_ask')]//a/@href").getall()
+    urls = (SITE.canonical_url(response.urljoin(h)) for h in hrefs)
+    return list(dict.fromkeys(u for u in urls if SITE.is_question_url(u)))
+
+
+class Ask39ListPage(Page):
+    """A category list page (`news/<classid>-<page>.html`): its questions, each with the date
+    the list shows (or None), and the next page."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
+        super().__init__(response, now or datetime.now().astimezone())
+
+    def entries(self) -> list[ListEntry]:
+        """Questions in list order (newest first on the site); dates from the item's own text."""
+        rows = self.response.xpath("//ul[contains(@class,'list_ask')]/li")
+        out: dict[str, ListEntry] = {}
+        for li in rows:
+            href = first(
+                li,
+                ".//p[contains(@class,'p1')]/a/@href",
+                ".//a[contains(@href,'/question/')]/@href",
+            )
+            url = "" if href is None else SITE.canonical_url(self.response.urljoin(href.get()))
+            if SITE.is_question_url(url) and url not in out:
+                out[url] = ListEntry(url, self._posted(li))
+        if not rows:  # unknown layout: any question link, undated
+            for href in self.response.xpath("//a[contains(@href,'/question/')]/@href").getall():
+                url = SITE.canonical_url(self.response.urljoin(href))
+                if SITE.is_question_url(url):
+                    out.setdefault(url, ListEntry(url, None))
+        return list(out.values())
+
+    def _posted(self, li: Selector) -> date | None:
+        return list_date(
+            [clean_inline(t) for t in li.xpath(".//text()[not(ancestor::a)]").getall()], self.now
+        )
+
+    def last_page(self) -> int | None:
+        """The highest page number the pager links (`span.pgleft a`, e.g. 尾页 → `…-57.html`)."""
+        numbers = [
+            int(m.group(2))
+            for href in self.response.xpath("//span[contains(@class,'pages')]//a/@href").getall()
+            if (m := LIST_URL.match(self.response.urljoin(href)))
+        ]
+        return max(numbers, default=None)
+
+    def next_url(self) -> str | None:
+        """The next list page: the pager's `下一页` link, else page + 1 while the pager shows
+        a higher last page."""
+        href = (
+            self.response.xpath(
+                "//span[contains(@class,'pages')]//a[contains(@class,'next')]/@href"
+            ).get()
+            or self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
+        )
+        if href:
+            return SITE.canonical_url(self.response.urljoin(href))
+        m = LIST_URL.match(self.response.url)
+        last = self.last_page()
+        if m and last and int(m.group(2)) < last:
+            return SITE.category_url(m.group(1), int(m.group(2)) + 1)
+        return None
+
+
+class Ask39IndexPage:
+    """The category index (`browse/jibing.html`): links to category list pages."""
+
+    def __init__(self, response: TextResponse) -> None:
+        self.response = response
+
+    def list_urls(self) -> list[str]:
+        hrefs = every(
+            self.response.selector,
+            "//li[contains(@class,'sublink')]//a/@href",
+            "//a[contains(@href,'/news/')]/@href",
+        )
+        urls = (SITE.canonical_url(self.response.urljoin(h.get())) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if LIST_URL.match(u)))

@@ -1,0 +1,363 @@
+"""What every Q&A spider shares: arguments, seeds, bounds, the run folder, question pages,
+retries and rejects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.utils.url import url_is_from_any_domain
+from twisted.python.failure import Failure
+
+from medcrawl.contract.items import Reject
+from medcrawl.contract.runs import JobRun
+from medcrawl.crawl.challenge import challenge_seen
+from medcrawl.crawl.redirect import requested_url
+from medcrawl.crawl.retry import failure_reason, retry_requested
+from medcrawl.sites.base import Site
+from medcrawl.sites.page import ListEntry, QuestionPage
+
+#: Settings for a crawl that reads an archive instead of the network: no politeness needed,
+#: and no retries (an archived error answers the same every time).
+REPLAY_SETTINGS = {
+    "ROBOTSTXT_OBEY": False,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "RETRY_ENABLED": False,
+}
+
+
+def split_arg(value: str | None) -> list[str]:
+    """`-a start=a,b` → `["a", "b"]`."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def fetched_at(response: Response) -> datetime:
+    """When the page was fetched: the response's `Date` header (an archived page keeps its
+    capture date), else now. Relative dates on the page (`3天前`) count from here."""
+    header = response.headers.get(b"Date")
+    if header:
+        try:
+            return parsedate_to_datetime(header.decode("latin-1")).astimezone(timezone.utc)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def read_seed_file(path: str) -> Iterator[tuple[str, str]]:
+    """`(where, value)` for each line of a seed file, lazily; `#` comments and blank lines
+    are skipped. `where` is `FILE:LINE`, for log lines and rejects."""
+    with open(path, encoding="utf-8-sig") as lines:
+        for number, line in enumerate(lines, 1):
+            value = line.split("#", 1)[0].strip()
+            if value:
+                yield f"{path}:{number}", value
+
+
+def _positive_int(name: str, value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or int(value) < 1:
+        raise ValueError(f"-a {name}= takes a positive whole number, not {value!r}")
+    return int(value)
+
+
+def _iso_date(name: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"-a {name}= takes a date like 2024-01-01, not {value!r}") from None
+
+
+class QASpider(scrapy.Spider):
+    """Base for Q&A site spiders. Subclasses set `name` and `site` (the site's `Site`, which
+    holds its URL knowledge and names its page classes) and route in `parse`; they only route.
+
+    Arguments (`-a NAME=VALUE`, all optional):
+      `start=URL[,URL…]`, `question=ID[,ID…]`, `urls=FILE` (one URL or question id a line)
+      — the seeds; without them the crawl starts from `categories` or `default_start`.
+      `categories=ID[,ID…]` only these categories; `since=YYYY-MM-DD` skip list items older
+      and stop paging a list past them; `max_pages=N` at most N question pages;
+      `related=0|1` follow related-question links (default: only in a whole-site crawl,
+      without seeds, categories or since); `replay=PATH` answer from a WARC archive;
+      `run_id=ID`.
+    """
+
+    site: ClassVar[Site]
+    #: Reasons a page may hold no question only for now: fetched again (RETRY_TIMES, with the
+    #: backoff of medcrawl.crawl.retry.BackoffRetryMiddleware).
+    retry_reasons: ClassVar[frozenset[str]] = frozenset({"challenge", "empty"})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "site" in cls.__dict__:  # a site's spider: Scrapy's offsite filter reads this
+            cls.allowed_domains = list(cls.site.domains)
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The site's settings (politeness, run-check thresholds) at Scrapy's "spider"
+        priority, as `custom_settings` are: they beat the project defaults, `-s` beats them."""
+        settings.setdict(cls.site.settings, priority="spider")
+        super().update_settings(settings)
+
+    @property
+    def page_class(self) -> type[QuestionPage]:
+        return self.site.question_page
+
+    def __init__(
+        self,
+        *args: Any,
+        start: str | None = None,
+        question: str | None = None,
+        urls: str | None = None,
+        categories: str | None = None,
+        since: str | None = None,
+        max_pages: str | None = None,
+        related: str | None = None,
+        replay: str | None = None,
+        run_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        given = {
+            "start": start,
+            "question": question,
+            "urls": urls,
+            "categories": categories,
+            "since": since,
+            "max_pages": max_pages,
+            "related": related,
+            "replay": replay,
+            "run_id": run_id,
+            **kwargs,
+        }
+        self.arguments = {k: v for k, v in given.items() if v is not None}  # for the manifest
+        self.start_urls = split_arg(start)
+        self.question_ids = split_arg(question)
+        if urls and not Path(urls).is_file():
+            raise ValueError(f"-a urls= takes a file of URLs or question ids; no file {urls!r}")
+        self.urls_file = urls
+        self.categories = [str(int(c)) if c.isdigit() else c for c in split_arg(categories)]
+        for category in self.categories:  # the site says what a category id is
+            try:
+                self.site.category_url(category)
+            except ValueError:
+                raise ValueError(
+                    f"-a categories=: {category!r} is not a category id of this site"
+                ) from None
+        self.since = _iso_date("since", since)
+        self.max_pages = _positive_int("max_pages", max_pages)
+        if related is None:  # only a whole-site crawl; they lead away from what was asked for
+            self.follow_related = not (
+                self.start_urls or self.question_ids or urls or self.categories or self.since
+            )
+        else:
+            self.follow_related = related.strip().lower() not in ("", "0", "false", "no")
+        self.run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        # Question URLs counted against max_pages (at most max_pages of them; none without it).
+        self._budget: set[str] | None = set() if self.max_pages else None
+        self._undated_warned = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QASpider:
+        if kwargs.get("replay"):
+            crawler.settings.set("MEDCRAWL_REPLAY", kwargs["replay"], priority="spider")
+        if crawler.settings.get("MEDCRAWL_REPLAY"):  # -a replay= or -s MEDCRAWL_REPLAY=
+            crawler.settings.setdict(REPLAY_SETTINGS, priority="spider")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # A job resumed from JOBDIR keeps its run id and appends to its folder (contract.runs).
+        job = JobRun(crawler, spider.run_id, explicit=kwargs.get("run_id") is not None)
+        spider.run_id, spider.continues_run = job.run_id, job.continues
+        root = Path(crawler.settings.get("MEDCRAWL_OUTPUT_DIR", "output"))
+        spider.run_dir = str(root / spider.name / spider.run_id)
+        return spider
+
+    # --- routing hooks ----------------------------------------------------------------------
+
+    def related_urls(self, response: TextResponse) -> Iterable[str]:
+        """Question pages a question page links as related."""
+        return ()
+
+    # --- seeds ----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request | Reject]:
+        for seed in self.seeds():
+            yield seed
+
+    def seeds(self) -> Iterator[Request | Reject]:
+        """Start requests, lazily, and a reject for each seed that is neither a URL of the
+        site nor a question id. Explicit seeds (`start`, `question`, `urls`) win; else the
+        first list page of each of `categories`; else `default_start`."""
+        explicit = False
+        for where, value in self._seed_values():
+            explicit = True
+            url = self.seed_url(value)
+            if url is None:
+                self.logger.warning(
+                    "Bad seed %r (%s): not a URL of this site or a question id", value, where
+                )
+                yield self.reject(
+                    value, "bad_seed", f"{where}: not a URL of this site or a question id"
+                )
+            elif self.site.is_question_url(url):
+                yield from self.follow_questions([url])
+            else:
+                yield self.follow(url)
+        if not explicit:
+            categories = [self.site.category_url(c) for c in self.categories]
+            for url in categories or self.site.default_start:
+                yield self.follow(url)
+
+    def _seed_values(self) -> Iterator[tuple[str, str]]:
+        yield from (("-a start", url) for url in self.start_urls)
+        yield from (("-a question", qid) for qid in self.question_ids)
+        if self.urls_file:
+            yield from read_seed_file(self.urls_file)
+
+    def seed_url(self, value: str) -> str | None:
+        """A seed — a question id or a URL of the site (`allowed_domains`) — as a canonical
+        URL; None when it is neither. The one check for seeds from arguments, seed files,
+        `medcrawl seed` and cluster mode's Redis seeds."""
+        value = value.strip()
+        if value.isdigit():
+            return self.site.canonical_url(self.site.question_url(value))
+        if value.startswith(("http://", "https://")) and url_is_from_any_domain(
+            value, self.allowed_domains
+        ):
+            return self.site.canonical_url(value)
+        return None
+
+    # --- following links --------------------------------------------------------------------
+
+    def follow(self, url: str, callback: Any = None) -> Request:
+        """A request to a seed or discovered link, in canonical form (Scrapy's dupefilter then
+        drops a page already requested in this run); a failure becomes a reject."""
+        return Request(
+            self.site.canonical_url(url), callback=callback or self.parse, errback=self.on_error
+        )
+
+    def follow_questions(self, urls: Iterable[str]) -> Iterator[Request]:
+        """Requests to question pages, within `max_pages` distinct questions."""
+        for url in urls:
+            url = self.site.canonical_url(url)
+            if self._budget is not None and url not in self._budget:
+                if len(self._budget) >= self.max_pages:  # type: ignore[operator]
+                    self.crawler.stats.inc_value("medcrawl/bounded/max_pages")
+                    continue
+                self._budget.add(url)
+            yield self.follow(url)
+
+    def budget_spent(self) -> bool:
+        """True once `max_pages` distinct questions have been requested."""
+        return self._budget is not None and len(self._budget) >= self.max_pages  # type: ignore[operator]
+
+    def follow_list(self, entries: Iterable[ListEntry], next_url: str | None) -> Iterator[Request]:
+        """A list page's questions, then its next page — except items older than `since`, and
+        no next page once the page's last dated item is older than `since` (lists run newest
+        first) or `max_pages` is used up. Undated lists are paged to the end."""
+        wanted, last_dated = [], None
+        for entry in entries:
+            if entry.posted is not None:
+                last_dated = entry.posted
+            if self.since and entry.posted and entry.posted < self.since:
+                self.crawler.stats.inc_value("medcrawl/bounded/since")
+            else:
+                wanted.append(entry.url)
+        yield from self.follow_questions(wanted)
+        if next_url is None or self.budget_spent():
+            return
+        if self.since and last_dated is None and wanted and not self._undated_warned:
+            self._undated_warned = True
+            self.logger.warning("List items show no dates: since=%s cannot stop paging", self.since)
+        if self.since and last_dated is not None and last_dated < self.since:
+            self.logger.info("Stopped paging before %s: items older than %s", next_url, self.since)
+            self.crawler.stats.inc_value("medcrawl/bounded/since_stopped_lists")
+            return
+        yield self.follow(next_url)
+
+    # --- question pages ---------------------------------------------------------------------
+
+    def parse_question(self, response: Response) -> Iterator[object]:
+        """Items of one question page (then its related questions), or a retry or a reject
+        saying why the page holds none."""
+        if not isinstance(response, TextResponse) or not response.body.strip():
+            yield from self.skip(response, "empty")
+            return
+        page = self.page_class(response, fetched_at(response))
+        reason = page.problem()
+        if reason:
+            yield from self.skip(response, reason)
+            return
+        self.crawler.stats.inc_value("medcrawl/pages/question")
+        yield from page.items()
+        if self.follow_related:
+            yield from self.follow_questions(self.related_urls(response))
+
+    def skip(self, response: Response, reason: str) -> Iterator[object]:
+        """A page without a question: fetched again when the problem may pass (a challenge, an
+        empty body: `retry_reasons`), else rejected under the URL that was asked for."""
+        url = requested_url(response.request) if response.request else response.url
+        detail = f"answered by {response.url}" if response.url != url else None
+        yield from self.retry_or_reject(response.request or Request(url), reason, detail)
+
+    def retry_or_reject(
+        self, request: Request, reason: str, detail: str | None
+    ) -> Iterator[Request | Reject]:
+        """The URL `request` asked for again, after BackoffRetryMiddleware's pause, when the
+        problem may pass (`retry_reasons`) and retries are left; else a reject. A challenge is
+        signalled (`challenge_seen`) either way."""
+        url = requested_url(request)
+        if reason == "challenge":
+            self.crawler.signals.send_catch_log(challenge_seen, url=url)
+        if reason in self.retry_reasons:
+            # The page asked for again, not where a redirect (to a challenge) led.
+            meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
+            answers = self.crawler.signals.send_catch_log(
+                retry_requested, request=request.replace(url=url, meta=meta), reason=reason
+            )  # answered by BackoffRetryMiddleware, when RETRY_ENABLED is on
+            retry = next((r for _, r in answers if isinstance(r, Request)), None)
+            if retry is not None:
+                yield retry
+                return
+        yield self.reject(url, reason, detail)
+
+    def on_error(self, failure: Failure) -> Iterator[Request | Reject]:
+        """A request that failed for good (HTTP error, timeout, dropped connection, robots.txt)
+        becomes a reject; one answered by a redirect to the bot check is retried first; the
+        other page one was redirected to is followed."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure.value)
+        if reason in self.retry_reasons:  # medcrawl.crawl.redirect.Challenged
+            yield from self.retry_or_reject(request, reason, failure.getErrorMessage())
+            return
+        if reason == "redirected":  # medcrawl.crawl.redirect.Redirected: the other page is a link
+            target = failure.value.target
+            if self.site.is_question_url(target):
+                yield from self.follow_questions([target])
+            else:
+                yield self.follow(target)
+        # Not faults: a link out of a replayed archive is expected there (a partial crawl), and
+        # the page a redirect led to was asked for, and is written, under its own URL.
+        level = logging.INFO if reason in ("not_archived", "redirected") else logging.WARNING
+        yield self.reject(requested_url(request), reason, failure.getErrorMessage(), level=level)
+
+    def reject(
+        self, url: str, reason: str, detail: str | None = None, level: int = logging.WARNING
+    ) -> Reject:
+        """Log, count and record a page that yields no items."""
+        self.logger.log(level, "Skipped %s: %s%s", url, reason, f" ({detail})" if detail else "")
+        self.crawler.stats.inc_value(f"medcrawl/skipped/{reason}")
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        return Reject(url=url, reason=reason, detail=detail, at=now)
