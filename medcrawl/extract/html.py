@@ -11,11 +11,14 @@ _BREAKS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
 )
 _SKIP = frozenset({"script", "style", "noscript", "template"})
+_CELLS = frozenset({"td", "th"})
+_LABEL_ENDS = (":", "：")
 
 
 def text_lines(sel: Selector | None) -> list[str]:
     """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
-    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped."""
+    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped. A table row is one
+    line, its cells joined by a space — none after a label cell (`病情描述：`)."""
     if sel is None:
         return []
     parts: list[str] = []
@@ -28,6 +31,9 @@ def _walk(el: etree._Element, parts: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _SKIP:
         return
+    if tag == "tr":
+        parts.append(f"\n{_row(el)}\n")
+        return
     block = tag in _BREAKS
     if block:
         parts.append("\n")
@@ -39,6 +45,21 @@ def _walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
     if block:
         parts.append("\n")
+
+
+def _row(tr: etree._Element) -> str:
+    """A table row as one line: each cell's text, joined by a space — none after a label
+    cell that ends with a colon (`病情描述：` + `…`)."""
+    line = ""
+    for cell in tr:
+        if cell.tag not in _CELLS:
+            continue
+        parts: list[str] = []
+        _walk(cell, parts)
+        text = " ".join("".join(parts).split())
+        if text:
+            line = f"{line}{'' if not line or line.endswith(_LABEL_ENDS) else ' '}{text}"
+    return line
 
 
 def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:

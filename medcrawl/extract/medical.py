@@ -91,7 +91,12 @@ def _counts_from_one(pieces: list[str]) -> bool:
 _BRACKET_HEADING = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]\s*(.*)$", re.S)
 
 #: A closing paragraph starts with one of these: advice, not part of the last list item.
-ADVICE_OPENERS = ("建议", "综上", "总之", "总的来说", "总而言之", "温馨提示", "另外建议", "平时")
+#: Answers laid out in labelled sections (`病情分析：…` then `指导意见：…`) open their advice
+#: with the section's label.
+ADVICE_OPENERS = (
+    "建议", "综上", "总之", "总的来说", "总而言之", "温馨提示", "另外建议", "平时",
+    "指导意见", "意见建议", "处理意见", "治疗意见", "治疗建议", "医生建议",
+)  # fmt: skip
 
 
 @dataclass
