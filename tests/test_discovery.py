@@ -157,6 +157,18 @@ def test_spider_arguments_are_checked():
     assert Ask39Spider(question="1", related="1").follow_related is True
 
 
+def test_until_is_checked_like_since():
+    spider = Ask39Spider(since="2024-01-01", until="2024-01-31")
+    assert (spider.since, spider.until) == (date(2024, 1, 1), date(2024, 1, 31))
+    assert spider.arguments["until"] == "2024-01-31"  # in the manifest
+    assert spider.follow_related is False
+    assert Ask39Spider(since="2024-01-01", until="2024-01-01").until == date(2024, 1, 1)
+    with pytest.raises(ValueError, match="until"):
+        Ask39Spider(until="end of month")
+    with pytest.raises(ValueError, match="until=2023-12-31 is before -a since=2024-01-01"):
+        Ask39Spider(since="2024-01-01", until="2023-12-31")
+
+
 def test_bad_arguments_stop_the_crawl_before_it_starts(tmp_path):
     """Not an exception halfway through start(): the command fails at once, saying why."""
     with pytest.raises(ValueError, match="categories"):

@@ -89,10 +89,10 @@ class QASpider(scrapy.Spider):
       `start=URL[,URL…]`, `question=ID[,ID…]`, `urls=FILE` (one URL or question id a line)
       — the seeds; without them the crawl starts from `categories` or `default_start`.
       `categories=ID[,ID…]` only these categories; `since=YYYY-MM-DD` skip list items older
-      and stop paging a list past them; `max_pages=N` at most N question pages;
-      `related=0|1` follow related-question links (default: only in a whole-site crawl,
-      without seeds, categories or since); `replay=PATH` answer from a WARC archive;
-      `run_id=ID`.
+      and stop paging a list past them; `until=YYYY-MM-DD` skip list items newer (not before
+      `since`); `max_pages=N` at most N question pages; `related=0|1` follow
+      related-question links (default: only in a whole-site crawl, without seeds,
+      categories, since or until); `replay=PATH` answer from a WARC archive; `run_id=ID`.
     """
 
     site: ClassVar[Site]
@@ -124,6 +124,7 @@ class QASpider(scrapy.Spider):
         urls: str | None = None,
         categories: str | None = None,
         since: str | None = None,
+        until: str | None = None,
         max_pages: str | None = None,
         related: str | None = None,
         replay: str | None = None,
@@ -137,6 +138,7 @@ class QASpider(scrapy.Spider):
             "urls": urls,
             "categories": categories,
             "since": since,
+            "until": until,
             "max_pages": max_pages,
             "related": related,
             "replay": replay,
@@ -158,10 +160,24 @@ class QASpider(scrapy.Spider):
                     f"-a categories=: {category!r} is not a category id of this site"
                 ) from None
         self.since = _iso_date("since", since)
+        self.until = _iso_date("until", until)
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"-a until={self.until} is before -a since={self.since}")
+        for value in self.question_ids:  # an id the site cannot address stops the crawl here
+            if value.isdigit():
+                try:
+                    self.site.question_url(value)
+                except ValueError as error:
+                    raise ValueError(f"-a question=: {error}") from None
         self.max_pages = _positive_int("max_pages", max_pages)
         if related is None:  # only a whole-site crawl; they lead away from what was asked for
             self.follow_related = not (
-                self.start_urls or self.question_ids or urls or self.categories or self.since
+                self.start_urls
+                or self.question_ids
+                or urls
+                or self.categories
+                or self.since
+                or self.until
             )
         else:
             self.follow_related = related.strip().lower() not in ("", "0", "false", "no")
@@ -205,20 +221,31 @@ class QASpider(scrapy.Spider):
             explicit = True
             url = self.seed_url(value)
             if url is None:
-                self.logger.warning(
-                    "Bad seed %r (%s): not a URL of this site or a question id", value, where
-                )
-                yield self.reject(
-                    value, "bad_seed", f"{where}: not a URL of this site or a question id"
-                )
+                why = self._seed_refusal(value)
+                self.logger.warning("Bad seed %r (%s): %s", value, where, why)
+                yield self.reject(value, "bad_seed", f"{where}: {why}")
             elif self.site.is_question_url(url):
                 yield from self.follow_questions([url])
             else:
                 yield self.follow(url)
         if not explicit:
-            categories = [self.site.category_url(c) for c in self.categories]
-            for url in categories or self.site.default_start:
+            for url in self.start_pages():
                 yield self.follow(url)
+
+    def start_pages(self) -> Iterable[str]:
+        """Where a crawl without seeds starts: the first list page of each of `categories`,
+        else the site's `default_start`. A site that can address its lists by date may start
+        from the pages `since`/`until` ask for instead."""
+        return [self.site.category_url(c) for c in self.categories] or self.site.default_start
+
+    def _seed_refusal(self, value: str) -> str:
+        """Why `seed_url` refused a seed: the site's reason for an id it cannot address."""
+        if value.strip().isdigit():
+            try:
+                self.site.question_url(value.strip())
+            except ValueError as error:
+                return str(error)
+        return "not a URL of this site or a question id"
 
     def _seed_values(self) -> Iterator[tuple[str, str]]:
         yield from (("-a start", url) for url in self.start_urls)
@@ -232,7 +259,10 @@ class QASpider(scrapy.Spider):
         `medcrawl seed` and cluster mode's Redis seeds."""
         value = value.strip()
         if value.isdigit():
-            return self.site.canonical_url(self.site.question_url(value))
+            try:
+                return self.site.canonical_url(self.site.question_url(value))
+            except ValueError:  # the site cannot address a question by its id alone
+                return None
         if value.startswith(("http://", "https://")) and url_is_from_any_domain(
             value, self.allowed_domains
         ):
@@ -264,15 +294,18 @@ class QASpider(scrapy.Spider):
         return self._budget is not None and len(self._budget) >= self.max_pages  # type: ignore[operator]
 
     def follow_list(self, entries: Iterable[ListEntry], next_url: str | None) -> Iterator[Request]:
-        """A list page's questions, then its next page — except items older than `since`, and
-        no next page once the page's last dated item is older than `since` (lists run newest
-        first) or `max_pages` is used up. Undated lists are paged to the end."""
+        """A list page's questions, then its next page — except items older than `since` or
+        newer than `until`, and no next page once the page's last dated item is older than
+        `since` (lists run newest first) or `max_pages` is used up. Undated lists are paged to
+        the end."""
         wanted, last_dated = [], None
         for entry in entries:
             if entry.posted is not None:
                 last_dated = entry.posted
             if self.since and entry.posted and entry.posted < self.since:
                 self.crawler.stats.inc_value("medcrawl/bounded/since")
+            elif self.until and entry.posted and entry.posted > self.until:
+                self.crawler.stats.inc_value("medcrawl/bounded/until")
             else:
                 wanted.append(entry.url)
         yield from self.follow_questions(wanted)
