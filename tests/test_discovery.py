@@ -137,6 +137,22 @@ def test_a_titled_page_without_a_question_is_no_question(body, problem):
     assert Ask39QuestionPage(response, NOW).problem() == problem
 
 
+@pytest.mark.parametrize(
+    ("href", "link"),
+    [
+        ("/药品/x.html", "https://ask.39.net/%E8%8D%AF%E5%93%81/x.html"),
+        ("//my.39.net/P1", "https://my.39.net/P1"),
+        ("http://my.3\x049.net/P1", None),  # a damaged page: no host name
+        ("http://my 39.net/P1", None),
+        ("http://[::1/P1", None),
+        ("", None),
+    ],
+)
+def test_a_link_is_absolute_and_encoded_or_none(href, link):
+    page = Ask39QuestionPage(html(CANONICAL, b"<html></html>"), datetime.now(timezone.utc))
+    assert page.link(href) == link
+
+
 def test_seed_file(tmp_path):
     path = tmp_path / "seeds.txt"
     path.write_text("\ufeff# comment\n\n123\n  https://x  # note\n", encoding="utf-8")

@@ -7,9 +7,11 @@ shared `medcrawl.extract.assemble`, so every site fills the contract the same wa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 from w3lib.url import safe_url_string
@@ -18,6 +20,9 @@ from medcrawl.extract.assemble import QuestionParts, assemble
 
 if TYPE_CHECKING:
     from medcrawl.sites.base import Site
+
+
+_NOT_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f%]")
 
 
 class ListEntry(NamedTuple):
@@ -38,8 +43,16 @@ class Page:
 
     def link(self, href: str | None) -> str | None:
         """An href on the page as an absolute URL fit for output: resolved against the page
-        and percent-encoded (`/药品/x.html` → `/%E8%8D%AF%E5%93%81/x.html`); None if absent."""
-        return safe_url_string(self.response.urljoin(href)) if href else None
+        and percent-encoded (`/药品/x.html` → `/%E8%8D%AF%E5%93%81/x.html`); None if absent,
+        or if its host is no host name (a damaged page: `club.x\x04wy.com`, `[::1`)."""
+        if not href:
+            return None
+        try:
+            url = safe_url_string(self.response.urljoin(href))
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            return None
+        return url if host and not _NOT_IN_HOST.search(host) else None
 
 
 class QuestionPage(Page):
