@@ -505,7 +505,7 @@ def expected() -> dict[str, set[str]]:
         out["questions"].add(qid)
         for n, a in enumerate(q.answers, 1):
             out["answers"].add(f"{qid}/a{n}")
-            if len(a.items) >= 2:
+            if len(a.items) >= 2 and a.kind == "causes":
                 out["causes"].update(f"{qid}/a{n}/c{k}" for k in range(1, len(a.items) + 1))
             out["doctors"].add(f"ask39:doctor:{data.DOCTORS[a.doctor].profile}")
         if q.disease:

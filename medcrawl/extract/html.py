@@ -62,6 +62,17 @@ def _row(tr: etree._Element) -> str:
     return line
 
 
+def text_tokens(sel: Selector | None) -> list[str]:
+    """The visible text of an element as tokens: each text node on its own, split at white
+    space, cleaned; scripts and styles skipped. Unlike `text_lines`, inline elements that
+    touch (`<a>孙伟</a><span>主任医师</span>`) stay separate tokens: a doctor's name and title
+    are never glued."""
+    if sel is None:
+        return []
+    texts = sel.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+    return [token for text in texts for token in clean(text).split() if token]
+
+
 def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:
     """The first element matched by the first XPath query that matches anything, else
     `default`. Queries go from the sourced selector to text-anchored fallbacks.

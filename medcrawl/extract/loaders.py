@@ -110,6 +110,9 @@ class AnswerLoader(BaseLoader):
     default_item_class = items.Answer
     text_out = Join("\n")
     tips_out = Identity()
+    lists_in = Identity()
+    lists_out = Identity()
+    drugs_mentioned_out = Identity()
     follow_ups_in = Identity()
     follow_ups_out = Identity()
     answered_at_out = Compose(TakeFirst(), to_iso_date)

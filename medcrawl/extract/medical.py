@@ -116,6 +116,7 @@ class AnswerParts:
     items: list[ListItem] = field(default_factory=list)
     advice: str | None = None
     tips: list[str] = field(default_factory=list)
+    tips_heading: str | None = None  # the bracketed heading the tips stand under
 
 
 _HEADING_END = re.compile(r"[:：。]")
@@ -162,6 +163,7 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     for line in lines:
         bracket = _BRACKET_HEADING.match(line)
         if bracket:
+            parts.tips_heading = parts.tips_heading or bracket.group(1).strip()
             in_tips = True
             tips_style = None
             if bracket.group(2):
@@ -350,6 +352,31 @@ def classify_doctor_tokens(tokens: list[str]) -> DoctorTokens:
         else:
             out.other.append(token)
     return out
+
+
+# A name run into its title: `孙伟主任医师`, `李慧副主任医师`, `王芳主治医生`.
+_GLUED_TITLE = re.compile(
+    r"^([\u4e00-\u9fff·]{2,5}?)"
+    r"((?:副)?主任(?:中|中西医结合)?医[师生]|主治(?:中|中西医结合)?医[师生]|住院医[师生]"
+    r"|(?:副)?教授|(?:中|执业)?医师|医生)$"
+)
+
+
+def split_name(token: str) -> tuple[str, str | None]:
+    """`孙伟主任医师` → (`孙伟`, `主任医师`); a name alone → (name, None)."""
+    m = _GLUED_TITLE.match(token)
+    if m is None or any(word in m.group(1) for word in ("主任", "主治", "住院", "医")):
+        return token, None  # a title alone (`主任医师`) is no name
+    return m.group(1), m.group(2)
+
+
+def doctor_line(tokens: list[str]) -> tuple[str | None, DoctorTokens]:
+    """A doctor block's tokens (name first, then title, hospital, grade in any order) → the
+    name and the classified rest. A title run into the name is split off first."""
+    if not tokens:
+        return None, DoctorTokens()
+    name, title = split_name(tokens[0])
+    return name, classify_doctor_tokens(([title] if title else []) + tokens[1:])
 
 
 _AGE = re.compile(r"(\d{1,3})\s*岁")
