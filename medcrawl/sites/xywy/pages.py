@@ -200,13 +200,17 @@ class XywyQuestionPage(QuestionPage):
         if not texts:
             return []
         box = first(self.sel, _ANSWERS_BOX)
+        if box is not None and all(box.root in t.root.iterancestors() for t in texts):
+            scope, in_box = box, True  # the answers box holds them all: look only there
+        else:
+            scope, in_box = self.sel, box is None
         kinds = {}
         for kind, query in (("card", _CARDS), ("follow_up", _FOLLOW_UPS), ("badge", _BADGES)):
-            kinds.update((node.root, (kind, node)) for node in self.sel.xpath(query))
+            kinds.update((node.root, (kind, node)) for node in scope.xpath(f".{query}"))
         kinds.update((node.root, ("text", node)) for node in texts)
         units: list[_Unit] = []
-        card, best, in_box = None, False, box is None
-        for el in self.sel.root.iter():
+        card, best = None, False
+        for el in scope.root.iter():
             if box is not None and el is box.root:
                 in_box = True
             kind, node = kinds.get(el, (None, None))
