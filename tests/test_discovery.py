@@ -145,6 +145,8 @@ def test_a_titled_page_without_a_question_is_no_question(body, problem):
         ("http://my.3\x049.net/P1", None),  # a damaged page: no host name
         ("http://my 39.net/P1", None),
         ("http://[::1/P1", None),
+        ("http://my.39.n\ufffdt/P1", None),
+        ("http://中文.com/P1", "http://xn--fiq228c.com/P1"),
         ("", None),
     ],
 )

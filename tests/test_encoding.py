@@ -163,6 +163,20 @@ def test_a_declaration_the_bytes_do_not_contradict_stands(body, content_type, en
     assert encoding_fallback(response).encoding == encoding
 
 
+@pytest.mark.parametrize("declared", ["", "; charset=utf-8", "; charset=gbk"])
+@pytest.mark.parametrize("bytes_are", ["gbk", "utf-8"])
+def test_damaged_bytes_are_read_the_way_that_breaks_least(bytes_are, declared):
+    """One broken byte in a page: the rest of it still reads right, whatever it declares."""
+    body = bytearray(GBK_BODY.format(meta="").encode(bytes_are))
+    body[body.index(b"</body>") - 1] = 0xFF  # a byte valid in neither UTF-8 nor gb18030
+    response = HtmlResponse(
+        "https://club.example/q/1.htm",
+        body=bytes(body),
+        headers={"Content-Type": f"text/html{declared}"},
+    )
+    assert TEXT in encoding_fallback(response).text
+
+
 def test_a_corrected_declaration_is_counted():
     crawler = get_crawler(settings_dict={"MEDCRAWL_FALLBACK_ENCODING": "gb18030"})
     middleware = EncodingFallbackMiddleware.from_crawler(crawler)

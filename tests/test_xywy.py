@@ -459,3 +459,25 @@ def test_a_best_class_says_more_than_a_badge_at_the_top():
     answers = found["Answer"]
     assert [(a.text, a.accepted) for a in answers] == [("一。", False), ("二。", True)]
     assert answers[1].answered_at_raw == "2020-05-07 08:00"  # not in the p after the text
+
+
+def test_a_removed_question_in_the_emptied_template_is_removed():
+    html = CHROME.format(title="", answers="").replace(
+        '<div id="qdetailc">头痛三天。</div>', '<div id="qdetailc"></div><p>该问题已被删除</p>'
+    )
+    response = gbk_page("https://club.xywy.com/static/20200506/5.htm", html)
+    assert XywyQuestionPage(response, NOW).problem() == "removed"
+
+
+def test_a_name_link_without_a_card_and_text_before_the_time_line():
+    """Fallbacks: the doctor's name link alone is the doctor; an answer whose text div has
+    none of the sourced classes is the div before its time line."""
+    found = parse(
+        '<div class="docall clearfix" id="1_reply"><a class="Doc_bla" href="/doc_card/9">'
+        '何平</a><div class="qsbox"><div class="txt">多喝水。</div><p class="col99 tr">'
+        "<span>2020-05-06 09:00:00</span></p></div></div>"
+    )
+    (answer,) = found["Answer"]
+    assert (answer.text, answer.answered_at_raw) == ("多喝水。", "2020-05-06 09:00:00")
+    (doctor,) = found["Doctor"]
+    assert (doctor.name, doctor.profile_url) == ("何平", "https://club.xywy.com/doc_card/9")

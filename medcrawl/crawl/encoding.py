@@ -20,7 +20,8 @@ class EncodingFallbackMiddleware:
     characters beyond them). A declared charset is kept unless the bytes contradict it: bytes
     that are valid UTF-8 with multi-byte characters are UTF-8 whatever the page declares (GBK
     text practically never is valid UTF-8), and a page declared UTF-8 whose bytes are not is
-    decoded with the fallback when they are valid in it. A BOM always wins.
+    decoded with the fallback when they are valid in it; bytes damaged so that they are valid
+    in none are read the way that breaks the fewest characters. A BOM always wins.
     """
 
     def __init__(self, crawler: Crawler, encoding: str) -> None:
@@ -56,12 +57,17 @@ class EncodingFallbackMiddleware:
 
     def decoding(self, body: bytes, declared: str | None) -> str | None:
         """The encoding to decode `body` with, or None to keep the one it declares."""
-        utf8 = _valid(body, "utf-8")
-        if not declared:
-            return "utf-8" if utf8 else self.encoding
-        if _is_utf8(declared):
-            return None if utf8 or not _valid(body, self.encoding) else self.encoding
-        return "utf-8" if utf8 and not body.isascii() else None
+        if _valid(body, "utf-8"):
+            keep = declared and (_is_utf8(declared) or body.isascii())
+            return None if keep else "utf-8"
+        if declared and not _is_utf8(declared) and _valid(body, declared):
+            return None
+        if _valid(body, self.encoding):
+            return self.encoding
+        # Damaged bytes, valid in none: the reading with the fewest broken characters.
+        candidates = [c for c in (declared, self.encoding, "utf-8") if c]
+        best = min(candidates, key=lambda encoding: _broken(body, encoding))
+        return None if best == declared else best
 
 
 def _valid(body: bytes, encoding: str) -> bool:
@@ -70,6 +76,14 @@ def _valid(body: bytes, encoding: str) -> bool:
     except (UnicodeDecodeError, LookupError):
         return False
     return True
+
+
+def _broken(body: bytes, encoding: str) -> int:
+    """How many characters of `body` do not decode in `encoding`."""
+    try:
+        return body.decode(encoding, errors="replace").count("\ufffd")
+    except LookupError:
+        return len(body)
 
 
 def _is_utf8(encoding: str) -> bool:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from medcrawl.sites.base import Site
 
 
-_NOT_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f%]")
+_HOST = re.compile(r"[a-z0-9._:-]+")  # a host name (IDNs are punycode by now) or an IP
 
 
 class ListEntry(NamedTuple):
@@ -52,7 +52,7 @@ class Page:
             host = urlsplit(url).hostname or ""
         except ValueError:
             return None
-        return url if host and not _NOT_IN_HOST.search(host) else None
+        return url if _HOST.fullmatch(host) else None
 
 
 class QuestionPage(Page):

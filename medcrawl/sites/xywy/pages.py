@@ -21,7 +21,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
-from medcrawl.extract.html import every, first, text_lines
+from medcrawl.extract.html import every, first, text_lines, text_tokens
 from medcrawl.extract.medical import classify_doctor_tokens
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, split_label
@@ -41,7 +41,7 @@ _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _AGE = re.compile(r"^\d{1,3}\s*岁")
 # Breadcrumb links to the site itself, not departments: `寻医问药网 > 有问必答 > 内科 > …`.
 _SITE_CRUMBS = frozenset({"首页", "寻医问药", "寻医问药网", "有问必答", "问题列表"})
-_SITE_ROOT = re.compile(r"^(?:https?:)?//[^/]+/?$")
+_SITE_ROOT = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.html?)?$")
 _TITLE_SUFFIX = re.compile(r"\s*[_|－-]\s*(?:有问必答|寻医问药).*$")
 _ELLIPSIS = ".…。 "
 
@@ -65,10 +65,17 @@ _ANSWER_TEXTS = (
     f"//div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]",
     f"//div[{tok('qsdetail')}]/div[normalize-space()][1]",
     f"//*[contains(@id, '_reply')]//div[{tok('f14', 'graydeep')}][1]",
+    # the text before an answer's time line
+    f"//p[{tok('col99', 'tr')}][not(ancestor::div[{tok('usezw')}])]"
+    "/preceding-sibling::div[normalize-space()][1]",
 )
 _ANSWER_BLOCK = f"ancestor::div[{tok('Doc_dochf')} or {tok('docall')} or contains(@id, '_reply')]"
 _BEST_BLOCK = f"ancestor-or-self::div[{tok('Best_dochf')} or {tok('Bestbg')}]"
-_CARDS = f"//div[{tok('Doc_zytpmd')}]"
+# The doctor card; where a page has none, the doctor's name link alone (not a follow-up label).
+_CARDS = (
+    f"//div[{tok('Doc_zytpmd')}]"
+    f" | //a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
+)
 _FOLLOW_UPS = f"//div[{tok('usezw')}]"
 # The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
 _BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
@@ -115,8 +122,10 @@ class XywyQuestionPage(QuestionPage):
             return "empty"
         if self.native_id is None:
             return "not_question"
-        # A title alone is no question: notices and the site's front page have one too.
-        if self.title_text and (self.question_block is not None or self.body is not None):
+        # A title alone is no question: notices and the site's front page have one too, and
+        # a removed question may keep the question's template, emptied.
+        shown = self.own_title or (self.title_text and text_lines(self.body))
+        if shown and (self.question_block is not None or self.body is not None):
             return None
         return notice(self.sel) or "not_question"
 
@@ -131,16 +140,21 @@ class XywyQuestionPage(QuestionPage):
         return first(self.sel, *_BODY)
 
     @cached_property
-    def title_text(self) -> str | None:
-        """`p.fl.dib.fb`: its text, or its `@title` where the text is cut short (`…`);
-        else `<title>` without the site's suffix."""
-        title = ""
+    def own_title(self) -> str:
+        """The question's title element `p.fl.dib.fb`: its text, or its `@title` where the
+        text is cut short (`…`); "" when the page has none."""
         node = first(self.sel, *_TITLE)
-        if node is not None:
-            text = clean_inline(node.xpath("string()").get())
-            full = clean_inline(node.xpath("@title").get())
-            cut = text.rstrip(_ELLIPSIS)
-            title = full if full and (not text or full.startswith(cut)) else text
+        if node is None:
+            return ""
+        text = clean_inline(node.xpath("string()").get())
+        full = clean_inline(node.xpath("@title").get())
+        cut = text.rstrip(_ELLIPSIS)
+        return full if full and (not text or full.startswith(cut)) else text
+
+    @cached_property
+    def title_text(self) -> str | None:
+        """The question's title, else `<title>` without the site's suffix."""
+        title = self.own_title
         if not title:
             raw = self.sel.xpath("string(//title)").get() or ""
             title = clean_inline(_TITLE_SUFFIX.sub("", raw))
@@ -279,20 +293,24 @@ class XywyQuestionPage(QuestionPage):
     def doctor(self, card: Selector) -> DoctorParts | None:
         """The doctor card `div.Doc_zytpmd`: name and profile `a.Doc_bla`, title span
         (`span.btn-a`), specialties (`p.graydeep` 擅长：…); other tokens by what they are."""
-        link = first(card, f".//a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
+        link = first(card, f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
         name = clean_inline(link.xpath("string()").get()) if link is not None else ""
         if not name:
             return None
         href = (link.xpath("@href").get() or "").strip()
         if href.startswith(("javascript", "#")):
             href = ""
-        lines = [t for line in text_lines(card) for t in line.split(" ")]
         specialties = [
             t
             for t in (clean_inline(p.xpath("string()").get()) for p in card.xpath(".//p"))
             if t.startswith("擅长")
         ]
-        tokens = [t for t in lines if t and t != name and not t.startswith(("擅长", "已帮助"))]
+        said = " ".join(specialties)
+        tokens = [  # title, hospital, grade: each its own text node, never glued to the name
+            t
+            for t in text_tokens(card)
+            if t != name and t not in said and not t.startswith(("擅长", "已帮助"))
+        ]
         roles = classify_doctor_tokens(tokens)
         title = clean_inline(card.xpath(f"string(.//span[{tok('btn-a')}])").get())
         if title:
