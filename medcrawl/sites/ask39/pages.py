@@ -238,12 +238,15 @@ class Ask39QuestionPage(QuestionPage):
         card = first(block, ".//div[contains(@class,'doctor_all')]")
         if card is None:
             return None
+        name_tokens = text_tokens(first(card, ".//span[contains(@class,'doc_name')]"))
+        if not name_tokens:
+            return None
         name, roles = doctor_line(
-            text_tokens(first(card, ".//span[contains(@class,'doc_name')]"))
+            name_tokens
             + [
-                t
+                token
                 for span in card.xpath(".//span[contains(@class,'doc_yshi')]")
-                for t in text_tokens(span)
+                for token in text_tokens(span)
             ]
         )
         if not name:
