@@ -6,7 +6,8 @@ Each site's crawl runs once per module, in a subprocess, exactly as a user runs 
 output folder, a run id and a proxy that refuses every connection, so a request that left the
 archive would fail loudly). What it must write is its builder's `expected()`: the items of
 every fixture page in the archive plus those of the site's demo data
-(`demo/build_demo.py` + `site_data.py` for ask39, `demo/build_xywy.py` + `data_xywy.py`).
+(`demo/build_demo.py` + `site_data.py` for ask39, `demo/build_120ask.py` + `data_120ask.py`,
+`demo/build_xywy.py` + `data_xywy.py`).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demo import build_demo, build_xywy, data_xywy, site_data
+from demo import build_120ask, build_demo, build_xywy, data_120ask, data_xywy, site_data
 from medcrawl.archive.warc import WarcIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Each site's demo builder; the archive as the README writes it, relative to the checkout.
-BUILDERS = {"ask39": build_demo, "xywy": build_xywy}
+BUILDERS = {"ask39": build_demo, "120ask": build_120ask, "xywy": build_xywy}
 ARCHIVES = {site: f"demo/{site}-demo.warc.gz" for site in BUILDERS}
 ARCHIVE = ARCHIVES["ask39"]
 RUN_ID = "demo-test"
@@ -69,6 +70,11 @@ def crawl_ask39(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
+def crawl_120ask(tmp_path_factory) -> dict:
+    return run_demo("120ask", tmp_path_factory.mktemp("demo-output"))
+
+
+@pytest.fixture(scope="module")
 def crawl_xywy(tmp_path_factory) -> dict:
     return run_demo("xywy", tmp_path_factory.mktemp("demo-output"))
 
@@ -95,6 +101,11 @@ def ask39_records(crawl_ask39) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
+def records_120ask(crawl_120ask) -> dict[str, list[dict]]:
+    return parsed(crawl_120ask)
+
+
+@pytest.fixture(scope="module")
 def records_xywy(crawl_xywy) -> dict[str, list[dict]]:
     return parsed(crawl_xywy)
 
@@ -105,7 +116,7 @@ def by_id(records: dict, stem: str) -> dict[str, dict]:
 
 @pytest.mark.parametrize("site", sorted(BUILDERS))
 def test_the_committed_archive_is_current(tmp_path, site):
-    """The archive holds what its builder (`python -m demo.build_demo`, `… demo.build_xywy`)
+    """The archive holds what its builder (`python -m demo.build_demo`, `… demo.build_120ask` …)
     writes today (fixtures included)."""
 
     def content(path: Path) -> list[tuple]:
@@ -143,7 +154,9 @@ def test_at_least_twenty_questions(records):
 @pytest.mark.parametrize("stem", [*STEMS, "rejects"])
 def test_every_line_is_json_with_real_chinese(crawl, expected, stem):
     lines = crawl["files"][stem]
-    assert lines or (stem != "rejects" and not expected[stem])  # xywy: no encyclopedia, drugs
+    assert lines or (
+        stem != "rejects" and not expected[stem]
+    )  # 120ask, xywy: no encyclopedia, drugs
     for line in lines:
         assert isinstance(json.loads(line), dict)
         assert not _ESCAPE.search(line), line[:200]
@@ -242,8 +255,8 @@ def test_rendered_pages_come_back_as_written(ask39_records, q):
 
 
 def test_relative_dates_count_from_the_capture(ask39_records):
-    """`3天前` on a page archived 2026-11-20 is 2026-11-17, whenever the demo is crawled."""
     records = ask39_records
+    """`3天前` on a page archived 2026-11-20 is 2026-11-17, whenever the demo is crawled."""
     q = by_id(records, "questions")["ask39:90000102"]
     assert q["asked_at_raw"] == "3天前"
     captured = datetime.fromisoformat(q["crawled_at"])
@@ -289,6 +302,76 @@ def test_replay_never_used_the_network(crawl, records):
     missed = [line for line in crawl["log"].splitlines() if "not_archived" in line]
     assert missed and not [line for line in missed if "WARNING" in line]
     assert "127.0.0.1:9" not in crawl["log"]
+
+
+# --- 120ask -------------------------------------------------------------------------------
+
+
+def test_the_120ask_archive_holds_enough_question_pages():
+    index = WarcIndex(ROOT / ARCHIVES["120ask"])
+    questions = [p for p in build_120ask.fixture_pages() if index.get(p.url)]
+    questions += [q for q in data_120ask.QUESTIONS if index.get(build_120ask.question_url(q.id))]
+    assert len(questions) >= 20
+    assert len(build_120ask.fixture_pages()) >= 8
+    assert index.get(build_120ask.SITE.category_url("neike", 2)) is not None  # a list is paged
+
+
+@pytest.mark.parametrize("q", data_120ask.QUESTIONS, ids=lambda q: str(q.id))
+def test_120ask_rendered_pages_come_back_as_written(records_120ask, q):
+    """Every question of the 120ask data table, field by field."""
+    records = records_120ask
+    got = by_id(records, "questions")[f"120ask:{q.id}"]
+    assert got["title"] == q.title
+    assert got["question"] == q.text
+    assert (got["patient_sex"], got["patient_age"]) == (q.sex, q.age)
+    assert got["category_path"] == list(q.crumbs)
+    assert got["asked_at_raw"] == q.asked
+    assert got["asked_at"] == q.asked.replace(" ", "T") + "+08:00"
+    assert got["answer_count"] == len(q.answers)
+    assert (got["encyclopedia_id"], got["drug_ids"], got["recommended_doctor_ids"]) == (
+        None,
+        [],
+        [],
+    )
+    answers = by_id(records, "answers")
+    doctors = by_id(records, "doctors")
+    for n, a in enumerate(q.answers, 1):
+        answer = answers[f"120ask:{q.id}/a{n}"]
+        d = data_120ask.DOCTORS[a.doctor]
+        doctor = doctors[answer["doctor_id"]]
+        assert (doctor["name"], doctor["title"]) == (d.name, d.title)
+        assert answer["doctor_id"].endswith(f":{d.profile}") == (d.profile is not None)
+        assert answer["accepted"] is a.accepted
+        assert answer["answered_at_raw"] == a.time
+        assert answer["follow_ups"] == [{"role": r, "text": t} for r, t in a.follow_ups]
+        causes = sorted(
+            (c for c in records["causes"] if c["answer_id"] == answer["id"]),
+            key=lambda c: c["position"],
+        )
+        assert [(c["name"], c["text"]) for c in causes] == list(a.items)
+        if a.voice:
+            assert (answer["text"], answer["summary"], answer["advice"]) == (None, None, None)
+        else:
+            assert answer["summary"] == "\n".join(a.lead)
+            assert answer["advice"] == ("\n".join(a.advice) or None)
+            assert answer["text"] == "\n".join(build_120ask.answer_lines(a))
+
+
+def test_120ask_rejects_say_why(records_120ask):
+    """The removed and missing pages the archive was built with, each with its reason; the
+    rest are links to questions the archive does not hold (`not_archived`, never a fetch)."""
+    got = {f"{r['url']} {r['reason']}" for r in records_120ask["rejects"]}
+    expected = build_120ask.expected()["rejects"]
+    assert expected <= got
+    index = WarcIndex(ROOT / ARCHIVES["120ask"])
+    for line in got - expected:
+        url, reason = line.rsplit(" ", 1)
+        assert reason == "not_archived" and index.get(url) is None, line
+
+
+def test_120ask_has_no_encyclopedia_or_drugs(crawl_120ask):
+    assert crawl_120ask["files"]["encyclopedia"] == []
+    assert crawl_120ask["files"]["drugs"] == []
 
 
 # --- xywy ---------------------------------------------------------------------------------

@@ -486,25 +486,20 @@ def test_clean_fast_path_agrees_with_normalise():
 # --- labelled answer sections, table rows, notices -------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("paragraphs", "summary", "advice"),
-    [
-        (  # labels run into their text
-            ["病情分析：考虑汗疱疹。", "指导意见：建议外用药膏。"],
-            "病情分析：考虑汗疱疹。",
-            "指导意见：建议外用药膏。",
-        ),
-        (  # labels on lines of their own
-            ["病情分析：", "考虑过敏性鼻炎。", "意见建议：", "查过敏原。"],
-            "病情分析：\n考虑过敏性鼻炎。",
-            "意见建议：\n查过敏原。",
-        ),
-    ],
-)
-def test_split_answer_advice_opens_with_its_section_label(paragraphs, summary, advice):
-    """Answers in labelled sections (病情分析 / 指导意见): the advice is the advice section."""
-    parts = split_answer(paragraphs)
-    assert (parts.summary, parts.advice) == (summary, advice)
+def test_labelled_sections_are_split_at_the_site_s_labels():
+    """Lines before the first label are the analysis; labels are removed, run in or alone."""
+    import re
+
+    from medcrawl.extract.medical import labelled_sections
+
+    analysis = re.compile(r"^分析[：:]\s*")
+    guidance = re.compile(r"^意见[：:]\s*")
+    lines = ["你好。", "分析：考虑感冒。", "多喝水。", "意见：", "休息。"]
+    assert labelled_sections(lines, analysis, guidance) == (
+        ["你好。", "考虑感冒。", "多喝水。"],
+        ["休息。"],
+    )
+    assert labelled_sections(["考虑感冒。"], analysis, guidance) == (None, None)
 
 
 def test_split_answer_advice_label_after_a_list():

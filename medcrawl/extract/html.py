@@ -10,15 +10,18 @@ from medcrawl.extract.text import clean
 _BREAKS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
 )
-_SKIP = frozenset({"script", "style", "noscript", "template"})
+# Not shown: code, and what a media player shows only where it cannot play (the
+# "your browser does not support audio" fallback of a voice answer).
+_SKIP = frozenset({"script", "style", "noscript", "template", "audio", "video"})
 _CELLS = frozenset({"td", "th"})
 _LABEL_ENDS = (":", "：")
 
 
 def text_lines(sel: Selector | None) -> list[str]:
     """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
-    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped. A table row is one
-    line, its cells joined by a space — none after a label cell (`病情描述：`)."""
+    inline tags (`<a>`, `<strong>`) do not; scripts, styles and the fallback text of
+    `<audio>`/`<video>` players are skipped. A table row is one line, its cells joined by a
+    space — none after a label cell (`身高：` + `98cm`)."""
     if sel is None:
         return []
     parts: list[str] = []
@@ -49,7 +52,7 @@ def _walk(el: etree._Element, parts: list[str]) -> None:
 
 def _row(tr: etree._Element) -> str:
     """A table row as one line: each cell's text, joined by a space — none after a label
-    cell that ends with a colon (`病情描述：` + `…`)."""
+    cell that ends with a colon (`身高：` + `98cm`)."""
     line = ""
     for cell in tr:
         if cell.tag not in _CELLS:

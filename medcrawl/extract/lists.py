@@ -98,9 +98,16 @@ def answer_lists(split: AnswerParts) -> list[NumberedList]:
     return found
 
 
+def section_lists(summary_lines: list[str], advice_lines: list[str]) -> list[NumberedList]:
+    """Every numbered list of an answer laid out in two labelled sections (an analysis, then
+    guidance; see `medical.split_sections`), in page order: each section's lists, read with
+    the section's own text as their lead."""
+    return answer_lists(split_answer(summary_lines)) + answer_lists(split_answer(advice_lines))
+
+
 def lead_and_kind(lead_text: str, items: list[ListItem]) -> tuple[str | None, str]:
     """The sentence that introduces a list and the list's kind (see the module doc)."""
-    sentences = [  # a paragraph ends a sentence too (`病情分析：` on its own line)
+    sentences = [  # a paragraph ends a sentence too (a section's label on its own line)
         s.strip() for line in lead_text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()
     ]
     names = [item.name for item in items if item.name]

@@ -91,12 +91,7 @@ def _counts_from_one(pieces: list[str]) -> bool:
 _BRACKET_HEADING = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]\s*(.*)$", re.S)
 
 #: A closing paragraph starts with one of these: advice, not part of the last list item.
-#: Answers laid out in labelled sections (`病情分析：…` then `指导意见：…`) open their advice
-#: with the section's label.
-ADVICE_OPENERS = (
-    "建议", "综上", "总之", "总的来说", "总而言之", "温馨提示", "另外建议", "平时",
-    "指导意见", "意见建议", "处理意见", "治疗意见", "治疗建议", "医生建议",
-)  # fmt: skip
+ADVICE_OPENERS = ("建议", "综上", "总之", "总的来说", "总而言之", "温馨提示", "另外建议", "平时")
 
 
 @dataclass
@@ -210,6 +205,69 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
         item.position = pos
         parts.items.append(item)
     return parts
+
+
+def labelled_sections(
+    lines: list[str], summary_label: re.Pattern[str], advice_label: re.Pattern[str]
+) -> tuple[list[str] | None, list[str] | None]:
+    """An answer's analysis and guidance sections, by the labels a site writes at their start
+    (its patterns match a line's label, colon included), labels removed; lines before the
+    first label belong to the analysis. (None, None) when no line opens with a label: the
+    answer is not laid out so."""
+    if not any(summary_label.match(line) or advice_label.match(line) for line in lines):
+        return None, None
+    summary: list[str] = []
+    advice: list[str] = []
+    current = summary
+    for line in lines:
+        if m := summary_label.match(line):
+            current, line = summary, line[m.end() :]
+        elif m := advice_label.match(line):
+            current, line = advice, line[m.end() :]
+        if line:
+            current.append(line)
+    return summary, advice
+
+
+def split_sections(summary_lines: list[str], advice_lines: list[str]) -> AnswerParts:
+    """Split an answer the site lays out in two labelled sections — an analysis, then
+    guidance — into summary, list items, advice and tips: each section's own text (labels
+    removed by the page) is the summary and the advice, and the rules of `split_answer` still
+    find the numbered list and the tips inside them.
+
+    The first numbered list, in either section, is the main (cause) list and leaves its
+    section's text; a later list in the guidance stays in the advice as published. Items
+    under a bracketed heading (`【…】`) are tips in either section.
+    """
+    first = split_answer(summary_lines)
+    parts = AnswerParts(items=first.items, tips=list(first.tips), tips_heading=first.tips_heading)
+    summary = _lines(first.summary, first.advice)  # the section without its list and tips
+    if first.items:
+        advice, tips = _without_tips(advice_lines)
+        second = split_answer(advice_lines)
+    else:
+        second = split_answer(advice_lines)
+        parts.items, advice = second.items, _lines(second.summary, second.advice)
+        tips = second.tips
+    parts.tips += tips
+    parts.tips_heading = parts.tips_heading or (second.tips_heading if tips else None)
+    parts.summary = "\n".join(summary) or None
+    parts.advice = "\n".join(advice) or None
+    return parts
+
+
+def _lines(*texts: str | None) -> list[str]:
+    return [line for text in texts if text for line in text.split("\n")]
+
+
+def _without_tips(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A section's lines as published up to a bracketed tips heading, and the tips under it
+    (lines after the tips that are not theirs stay in the section)."""
+    for cut, line in enumerate(lines):
+        if _BRACKET_HEADING.match(line):
+            rest = split_answer(lines[cut:])
+            return lines[:cut] + _lines(rest.summary, rest.advice), rest.tips
+    return [line for line in lines if line], []
 
 
 def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:

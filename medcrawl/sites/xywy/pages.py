@@ -22,7 +22,7 @@ from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
 from medcrawl.extract.html import every, first, text_lines, text_tokens
-from medcrawl.extract.medical import classify_doctor_tokens
+from medcrawl.extract.medical import classify_doctor_tokens, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, split_label
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
@@ -85,6 +85,9 @@ _BADGES = (
     + "]"
 )
 _ANSWERS_BOX = f"//div[{tok('Doc_con')}]"
+# Answers written in two labelled sections: the analysis, then the guidance.
+_ANALYSIS = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
+_GUIDANCE = re.compile(r"^\s*(?:指导意见|意见建议|处理意见)\s*(?:[：:]\s*|$)")
 _ANSWER_TIME = (
     f"following-sibling::p[{tok('col99')}][1]//span//text()",
     "following-sibling::p[1]//text()",
@@ -249,8 +252,12 @@ class XywyQuestionPage(QuestionPage):
     def answer(self, unit: _Unit) -> AnswerParts:
         doctor = self.doctor(unit.card) if unit.card is not None else None
         name = doctor.name if doctor else None
+        lines = text_lines(unit.text)
+        summary, advice = labelled_sections(lines, _ANALYSIS, _GUIDANCE)
         return AnswerParts(
-            lines=text_lines(unit.text),
+            lines=lines,
+            summary_lines=summary,
+            advice_lines=advice,
             doctor=doctor,
             accepted=unit.best,
             answered_at=self._answer_time(unit.text),
