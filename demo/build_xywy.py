@@ -6,10 +6,11 @@ The archive holds the day index (two pages, `keshi/1.html`, `keshi/2.html`), the
 lists of its newest 7 days (`keshi/<yyyy-mm-dd>/<page>.html`; one day paged by its
 `[下一页]` link, one by its `共N页` count alone), the questions of `demo/data_xywy.py`
 rendered as GBK pages in both documented markup generations (the charset in the header, only
-in a <meta>, or nowhere), every fixture page of tests/fixtures/xywy/ under its canonical URL
-(reached through the rendered pages' related links, written as the site writes them: http,
-the 3g mirror, the older /question/ path), the bad fixture pages (removed, closed, not a
-question) listed on a day, and a listed question the archive does not hold.
+in a <meta>, or nowhere; their related boxes link the fixture pages as the site writes links:
+http, the 3g mirror, the older /question/ path — not followed without `-a related=1`), every
+fixture page of tests/fixtures/xywy/ under its canonical URL, listed on the days, the bad
+fixture pages (removed, closed, not a question) listed on a day, and a listed question the
+archive does not hold.
 
 Shares the capture and WARC writing code with the other builders (`demo/archive.py`);
 capture dates and record ids are fixed, so rebuilding from the same inputs gives the same
@@ -202,9 +203,10 @@ def listings() -> dict[date, list[tuple[str, str]]]:
     out: dict[date, list[tuple[str, str]]] = {d: [] for d in data.INDEX_DAYS[:7]}
     for q in data.QUESTIONS:
         out[q.day].append((question_url(q), q.title))
-    for page in fixture_pages():
-        if "/static/20240301/" in page.url:  # asked on a day the index lists
-            out[date(2024, 3, 1)].append((page.url, page.expected["questions"][0]["title"]))
+    days = list(out)
+    for n, page in enumerate(fixture_pages()):  # an older question listed again, as if answered
+        day = date(2024, 3, 1) if "/static/20240301/" in page.url else days[n % len(days)]
+        out[day].append((page.url, page.expected["questions"][0]["title"]))
     bad_day = data.INDEX_DAYS[2]
     out[bad_day] += [(page.url, page.name) for page in bad_pages()]
     out[bad_day].append((data.NOT_ARCHIVED, "未收录的问题"))

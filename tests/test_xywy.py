@@ -481,3 +481,13 @@ def test_a_name_link_without_a_card_and_text_before_the_time_line():
     assert (answer.text, answer.answered_at_raw) == ("多喝水。", "2020-05-06 09:00:00")
     (doctor,) = found["Doctor"]
     assert (doctor.name, doctor.profile_url) == ("何平", "https://club.xywy.com/doc_card/9")
+
+
+def test_related_links_are_followed_only_when_asked_for():
+    """A crawl bounded by days, even the whole-site one, stays in its days."""
+    assert spider().follow_related is False
+    assert spider(related="1").follow_related is True
+    response = fixture_response("xywy", "g2017_best_header_gbk")
+    assert not [o for o in spider().parse_question(response) if isinstance(o, Request)]
+    followed_related = spider(related="1").parse_question(response)
+    assert "https://club.xywy.com/static/20170222/126651234.htm" in followed(list(followed_related))

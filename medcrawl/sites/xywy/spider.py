@@ -3,7 +3,8 @@
 
 The site lists its questions day by day. With `since`/`until` the crawl starts at the lists of
 those days (`until` alone: the 7 days up to it; `since` alone: up to today); without them it
-reads the day index and takes its newest `SITE.default_days` days.
+reads the day index and takes its newest `SITE.default_days` days. Related questions are
+followed only when asked for (`-a related=1`): they would lead out of the days.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from medcrawl.sites.xywy.site import DAY_URL, INDEX_URL, SITE
 
 
 class XywySpider(QASpider):
-    """Day index → day lists (paged) → question pages → related questions."""
+    """Day index → day lists (paged) → question pages (→ related questions, when asked)."""
 
     name = SITE.key
     site = SITE
@@ -29,6 +30,10 @@ class XywySpider(QASpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._days_taken: set[date] = set()  # by a crawl from the index, without bounds
+        if kwargs.get("related") is None:
+            # Even a whole-site crawl is bounded, by days: related links lead to questions of
+            # any day, and theirs on, through the whole site. Only `-a related=1` follows them.
+            self.follow_related = False
 
     def related_urls(self, response: TextResponse) -> Iterable[str]:
         return related_question_urls(response)
