@@ -73,7 +73,11 @@ def test_parquet_files_are_typed_from_the_schemas(reported):
 
 def test_a_folder_without_manifest_is_an_error(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
-    assert "no manifest.json" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        f"medcrawl report: no manifest.json in {tmp_path} (not a finished run?)\n",
+    )
 
 
 def chromium() -> str:

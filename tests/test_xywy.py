@@ -223,30 +223,6 @@ def test_related_questions():
     assert len(urls) == len(set(urls))
 
 
-# --- bad pages (data: tests/fixtures/xywy/bad/<name>.html + .json) ---------------------------
-
-BAD = sorted(p.stem for p in (FIXTURES / "xywy" / "bad").glob("*.json"))
-
-
-def bad_response(name: str) -> tuple[HtmlResponse, str]:
-    meta = json.loads((FIXTURES / "xywy" / "bad" / f"{name}.json").read_text(encoding="utf-8"))
-    body = (FIXTURES / "xywy" / "bad" / f"{name}.html").read_bytes()
-    raw = HtmlResponse(
-        meta["url"], body=body, headers=meta.get("headers", {}), request=Request(meta["url"])
-    )
-    return encoding_fallback(raw), meta["reject"]
-
-
-@pytest.mark.parametrize("name", BAD)
-def test_a_bad_page_is_one_reject_with_its_reason(name):
-    response, reason = bad_response(name)
-    assert XywyQuestionPage(response, NOW).problem() == reason
-    qa = spider()
-    out = list(qa.parse(response))
-    assert [(type(o), o.reason) for o in out] == [(Reject, reason)]
-    assert qa.crawler.stats.get_value(f"medcrawl/skipped/{reason}") == 1
-
-
 # --- the page: cases the fixtures do not show ---------------------------------------------------
 
 CHROME = """<html><head><meta charset="gbk"><title>{title}_有问必答_寻医问药网</title></head><body>

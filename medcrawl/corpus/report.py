@@ -6,7 +6,6 @@ drugs. `--parquet` also writes `RUN_DIR/parquet/<file>.parquet` (DuckDB), typed 
 
 from __future__ import annotations
 
-import argparse
 import json
 import textwrap
 from collections import Counter
@@ -21,33 +20,12 @@ from medcrawl.corpus.shapes import department, read_jsonl
 REPORT_NAME = "report.html"
 
 
-def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "report",
-        help="summarise a run folder and write its report.html",
-        description=__doc__.split("\n\n")[0],
-    )
-    parser.add_argument("run_dir", type=Path, help="output/<spider>/<run id>")
-    parser.add_argument(
-        "--parquet", action="store_true", help="also write parquet/<file>.parquet (DuckDB)"
-    )
-    parser.add_argument("--top", type=int, default=15, help="bars in the top-N charts")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    manifest_path = args.run_dir / MANIFEST_NAME
-    if not manifest_path.is_file():
-        print(f"medcrawl report: no {MANIFEST_NAME} in {args.run_dir} (not a finished run?)")
-        return 2
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    print(summary(manifest))
-    path = write_html(args.run_dir, manifest, top=args.top)
-    print(f"\nReport: {path}")
-    if args.parquet:
-        for written in to_parquet(args.run_dir):
-            print(f"Parquet: {written}")
-    return 0
+def read_manifest(run_dir: Path) -> dict:
+    """The run folder's manifest; FileNotFoundError saying so when it has none."""
+    path = run_dir / MANIFEST_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no {MANIFEST_NAME} in {run_dir} (not a finished run?)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --- the summary ----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from medcrawl.scrapy_internals import downloads_in_flight
+
 logger = logging.getLogger(__name__)
 
 ITEMS_PREFIX = "medcrawl/items/"
@@ -66,7 +68,7 @@ class ProgressLog:
             queued = len(engine.scheduler)  # type: ignore[arg-type]
         except TypeError:  # a scheduler without a length
             queued = "?"
-        return f"queue {queued} (+{len(engine.downloader.active)} in flight)"
+        return f"queue {queued} (+{downloads_in_flight(self.crawler)} in flight)"
 
     def log_progress(self) -> None:
         stats = self.crawler.stats.get_stats()

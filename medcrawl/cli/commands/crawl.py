@@ -15,6 +15,8 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from medcrawl.scrapy_internals import bootstrap_failed, command_crawler
+
 #: Exit status of a run that finished but failed its checks (1 stays Scrapy's "could not start").
 CHECKS_FAILED = 3
 
@@ -43,10 +45,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        crawler = command_crawler(self, args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
+        if bootstrap_failed(self.crawler_process):
             self.exitcode = 1
             return
         problem = verdict_problem(crawler.settings, crawler.stats.get_stats())
