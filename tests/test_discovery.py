@@ -29,6 +29,7 @@ from medcrawl.sites.ask39.spider import Ask39Spider
 from medcrawl.sites.page import ListEntry
 from medcrawl.sites.spider import read_seed_file
 from tests.minisite import CHALLENGE, index_page, list_page, message_page, question_page
+from tests.runs import fixture_page, write_warc
 
 CANONICAL = "https://ask.39.net/question/123.html"
 
@@ -202,7 +203,7 @@ def test_replay_is_unthrottled_however_it_is_asked_for(tmp_path, how):
 
     from medcrawl import settings as project
 
-    archive = str(tmp_path / "a.warc.gz")
+    archive = str(write_warc(tmp_path / "a.warc.gz", [fixture_page("seed_2024")]))
     values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
     if how == "setting":
         values["MEDCRAWL_REPLAY"] = archive
@@ -242,3 +243,12 @@ def test_failures_have_short_stable_names():
     assert failure_reason(IgnoreRequest("Forbidden by robots.txt")) == "robots_txt"
     assert failure_reason(CrawlStopped()) == "stopped"
     assert failure_reason(ValueError()) == "download_error"
+
+
+def test_question_takes_question_page_urls_too():
+    url = "https://ask.39.net/question/123.html"
+    assert Ask39Spider(question=f"{url},456").question_ids == [url, "456"]
+    with pytest.raises(ValueError, match="is not a question page of this site"):
+        Ask39Spider(question="https://ask.39.net/news/3166-1.html")
+    with pytest.raises(ValueError, match="is not a question page of this site"):
+        Ask39Spider(question="https://example.com/question/123.html")

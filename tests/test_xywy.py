@@ -90,7 +90,7 @@ def test_an_id_alone_names_no_page():
     """The URL holds the day the question was asked; no URL form without it is known."""
     with pytest.raises(ValueError, match="day and id"):
         SITE.question_url("126671067")
-    with pytest.raises(ValueError, match=r"-a question=: xywy question pages are addressed"):
+    with pytest.raises(ValueError, match=r"-a question=126671067: xywy question pages are addr"):
         XywySpider(question="126671067")
     assert XywySpider(question=CANONICAL).question_ids == [CANONICAL]
 

@@ -1,4 +1,5 @@
-"""One progress line every `LOGSTATS_INTERVAL` seconds and a summary when the crawl ends.
+"""One progress line every `LOGSTATS_INTERVAL` seconds (the summary at the end is
+`medcrawl.crawl.summary`'s).
 
 Replaces Scrapy's LogStats (pages and items per minute only): the line also says which kinds
 of items were written, what was skipped or retried and why, and how much is queued::
@@ -10,7 +11,6 @@ of items were written, what was skipped or retried and why, and how much is queu
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import signals
@@ -85,20 +85,7 @@ class ProgressLog:
             self.queue(),
         )
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self) -> None:
+        """The end of the run is `medcrawl.crawl.summary`'s to tell."""
         if self.task is not None and self.task.running:
             self.task.stop()
-        stats = self.crawler.stats.get_stats()
-        pages = stats.get("response_received_count", 0)
-        start = stats.get("start_time") or datetime.now(timezone.utc)
-        seconds = max((datetime.now(timezone.utc) - start).total_seconds(), 1e-9)
-        logger.info(
-            "Crawl %s: %d pages in %.0fs (%.0f/min) | written: %s | skipped: %s | retried: %s",
-            reason,
-            pages,
-            seconds,
-            pages * 60 / seconds,
-            counts(stats, ITEMS_PREFIX, ("rejects",)),
-            counts(stats, SKIPPED_PREFIX),
-            counts(stats, RETRIED_PREFIX),
-        )

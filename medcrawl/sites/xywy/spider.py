@@ -30,7 +30,7 @@ class XywySpider(QASpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._days_taken: set[date] = set()  # by a crawl from the index, without bounds
-        if kwargs.get("related") is None:
+        if self.related is None:
             # Even a whole-site crawl is bounded, by days: related links lead to questions of
             # any day, and theirs on, through the whole site. Only `-a related=1` follows them.
             self.follow_related = False
