@@ -31,9 +31,9 @@ KINDS = ("causes", "treatment", "checks", "advice", "other")
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "causes": (
         "原因", "病因", "诱因", "引起", "导致", "所致", "造成", "引发", "因素", "可能是",
-        "有关", "相关", "见于",
+        "有关", "相关", "见于", "几种可能",
     ),
-    "treatment": ("治疗", "用药", "药物", "手术", "疗法", "治法", "服用", "服药", "处理方法"),
+    "treatment": ("治疗", "用药", "药物", "手术", "疗法", "治法", "服用", "服药", "处理"),
     "checks": ("检查", "化验", "检测", "筛查", "验血", "B超", "彩超", "CT", "拍片", "复查"),
     "advice": (
         "注意", "建议", "预防", "饮食", "护理", "小贴士", "保健", "调理", "日常", "生活中",
@@ -111,7 +111,9 @@ def section_lists(summary_lines: list[str], advice_lines: list[str]) -> list[Num
 
 def lead_and_kind(lead_text: str, items: list[ListItem]) -> tuple[str | None, str]:
     """The sentence that introduces a list and the list's kind (see the module doc)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(lead_text.replace("\n", "")) if s.strip()]
+    sentences = [  # a paragraph ends a sentence too (a section's label on its own line)
+        s.strip() for line in lead_text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()
+    ]
     names = [item.name for item in items if item.name]
     by_items = kind_of_items(items)
     for sentence in reversed(sentences):  # the clause that names the items

@@ -209,6 +209,28 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     return parts
 
 
+def labelled_sections(
+    lines: list[str], summary_label: re.Pattern[str], advice_label: re.Pattern[str]
+) -> tuple[list[str] | None, list[str] | None]:
+    """An answer's analysis and guidance sections, by the labels a site writes at their start
+    (its patterns match a line's label, colon included), labels removed; lines before the
+    first label belong to the analysis. (None, None) when no line opens with a label: the
+    answer is not laid out so."""
+    if not any(summary_label.match(line) or advice_label.match(line) for line in lines):
+        return None, None
+    summary: list[str] = []
+    advice: list[str] = []
+    current = summary
+    for line in lines:
+        if m := summary_label.match(line):
+            current, line = summary, line[m.end() :]
+        elif m := advice_label.match(line):
+            current, line = advice, line[m.end() :]
+        if line:
+            current.append(line)
+    return summary, advice
+
+
 def split_sections(summary_lines: list[str], advice_lines: list[str]) -> AnswerParts:
     """Split an answer the site lays out in two labelled sections — an analysis, then
     guidance — into summary, list items, advice and tips: each section's own text (labels

@@ -111,6 +111,12 @@ class QASpider(scrapy.Spider):
             arguments.iso_date,
             "YYYY-MM-DD",
         ),
+        Argument(
+            "until",
+            "skip list items dated after (lists are still paged past them); not before since",
+            arguments.iso_date,
+            "YYYY-MM-DD",
+        ),
         Argument("max_pages", "at most N distinct question pages", arguments.positive_int, "N"),
         Argument(
             "related",
@@ -162,7 +168,11 @@ class QASpider(scrapy.Spider):
         """Every declared argument's value from `-a` (None when not given); ArgumentError
         (one line) for an unknown name or a bad value. The crawl command calls it before the
         crawl starts."""
-        return arguments.parse_arguments(cls.declared_arguments, given, cls)
+        values = arguments.parse_arguments(cls.declared_arguments, given, cls)
+        since, until = values.get("since"), values.get("until")
+        if since and until and until < since:
+            raise arguments.ArgumentError(f"-a until={until} is before -a since={since}")
+        return values
 
     @property
     def page_class(self) -> type[QuestionPage]:
@@ -184,6 +194,7 @@ class QASpider(scrapy.Spider):
                 or self.urls_file
                 or self.categories
                 or self.since
+                or self.until
             )
         else:
             self.follow_related = self.related
@@ -232,21 +243,30 @@ class QASpider(scrapy.Spider):
             explicit = True
             url = self.seed_url(value)
             if url is None:
-                self.logger.warning(
-                    "Bad seed %r (%s): not a URL of this site or a question id",
-                    arguments.shown(value),
-                    where,
-                )
-                yield self.reject(
-                    value, "bad_seed", f"{where}: not a URL of this site or a question id"
-                )
+                why = self._seed_refusal(value)
+                self.logger.warning("Bad seed %r (%s): %s", arguments.shown(value), where, why)
+                yield self.reject(value, "bad_seed", f"{where}: {why}")
             elif self.site.is_question_url(url):
                 yield from self.follow_questions([url])
             else:
                 yield from self.follow_all([url])
         if not explicit:
-            categories = [self.site.category_url(c) for c in self.categories]
-            yield from self.follow_all(categories or self.site.default_start)
+            yield from self.follow_all(self.start_pages())
+
+    def start_pages(self) -> Iterable[str]:
+        """Where a crawl without seeds starts: the first list page of each of `categories`,
+        else the site's `default_start`. A site that can address its lists by date may start
+        from the pages `since`/`until` ask for instead."""
+        return [self.site.category_url(c) for c in self.categories] or self.site.default_start
+
+    def _seed_refusal(self, value: str) -> str:
+        """Why `seed_url` refused a seed: the site's reason for an id it cannot address."""
+        if value.strip().isdigit() and len(value.strip()) < 100:
+            try:
+                self.site.question_url(value.strip())
+            except ValueError as error:
+                return str(error)
+        return "not a URL of this site or a question id"
 
     def _seed_values(self) -> Iterator[tuple[str, str]]:
         yield from (("-a start", url) for url in self.start_urls)
@@ -346,17 +366,20 @@ class QASpider(scrapy.Spider):
     def follow_list(
         self, entries: Iterable[ListEntry], next_url: str | Callable[[], str | None] | None
     ) -> Iterator[Request]:
-        """A list page's questions, then its next page — except items older than `since`, and
-        no next page once the page's last dated item is older than `since` (lists run newest
-        first) or `max_pages` is used up. Undated lists are paged to the end. `next_url` may be
-        the page's method that finds it: called once the questions are followed, so a pager
-        that fails to parse (a `parse_error` reject) does not cost the page its questions."""
+        """A list page's questions, then its next page — except items older than `since` or
+        newer than `until`, and no next page once the page's last dated item is older than
+        `since` (lists run newest first) or `max_pages` is used up. Undated lists are paged to
+        the end. `next_url` may be the page's method that finds it: called once the questions
+        are followed, so a pager that fails to parse (a `parse_error` reject) does not cost the
+        page its questions."""
         wanted, last_dated = [], None
         for entry in entries:
             if entry.posted is not None:
                 last_dated = entry.posted
             if self.since and entry.posted and entry.posted < self.since:
                 self.crawler.stats.inc_value("medcrawl/bounded/since")
+            elif self.until and entry.posted and entry.posted > self.until:
+                self.crawler.stats.inc_value("medcrawl/bounded/until")
             else:
                 wanted.append(entry.url)
         yield from self.follow_questions(wanted)

@@ -22,7 +22,7 @@ from scrapy.http import TextResponse
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
 from medcrawl.extract.html import every, first, text_lines
-from medcrawl.extract.medical import classify_doctor_tokens, doctor_line
+from medcrawl.extract.medical import classify_doctor_tokens, doctor_line, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
 from medcrawl.sites.ask120.site import SITE
@@ -247,7 +247,7 @@ class Ask120QuestionPage(QuestionPage):
 
     def answer(self, block: Selector) -> AnswerParts:
         lines = self._answer_lines(block)
-        summary, advice = _sections(lines)
+        summary, advice = labelled_sections(lines, _SUMMARY_LABEL, _ADVICE_LABEL)
         return AnswerParts(
             lines=lines,
             doctor=self.answering_doctor(block),
@@ -418,24 +418,6 @@ def _unlabelled(p: Selector) -> list[str]:
         lines[0] = lines[0][len(held) :].strip()
     lines = [_BODY_LABEL.sub("", line, count=1).strip() for line in lines]  # `<br>`-joined
     return [line for line in lines if line]
-
-
-def _sections(lines: list[str]) -> tuple[list[str] | None, list[str] | None]:
-    """An answer's `病情分析：` and `指导意见：` sections, labels removed (lines before the
-    first label belong to the analysis). (None, None) when the answer is not laid out so."""
-    if not any(_SUMMARY_LABEL.match(line) or _ADVICE_LABEL.match(line) for line in lines):
-        return None, None
-    summary: list[str] = []
-    advice: list[str] = []
-    current = summary
-    for line in lines:
-        if m := _SUMMARY_LABEL.match(line):
-            current, line = summary, line[m.end() :]
-        elif m := _ADVICE_LABEL.match(line):
-            current, line = advice, line[m.end() :]
-        if line:
-            current.append(line)
-    return summary, advice
 
 
 # --- discovery: the category tree, department lists, related questions -------------------
