@@ -22,7 +22,7 @@ from medcrawl.sites.ask39.pages import (
     Ask39IndexPage,
     Ask39ListPage,
     Ask39QuestionPage,
-    related_question_urls,
+    Ask39RelatedBox,
 )
 from medcrawl.sites.ask39.site import SITE
 from medcrawl.sites.ask39.spider import Ask39Spider
@@ -116,7 +116,7 @@ def test_index_lists_categories():
 
 def test_related_links_are_canonical_and_unique():
     response = html(CANONICAL, question_page([5, 6, 5, 7, 5]))
-    assert related_question_urls(response) == [
+    assert Ask39RelatedBox(response).question_urls() == [
         "https://ask.39.net/question/5.html",
         "https://ask.39.net/question/6.html",
         "https://ask.39.net/question/7.html",

@@ -227,11 +227,11 @@ class RedisSeeds:
             return spider.reject(text, "bad_seed", f"{key}: meta is not a JSON object")
         url = seed.get("url")
         url = spider.seed_url(url) if isinstance(url, str) else None
-        if url is None:
+        request = spider.follow(url) if url is not None else None
+        if request is None:
             return spider.reject(
                 text, "bad_seed", f"{key}: not a URL of this site or a question id"
             )
-        request = spider.follow(url)
         request.meta.update(meta)
         return request
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from medcrawl.contract import items
@@ -47,6 +47,12 @@ def clean_values(values: Iterable[Any]) -> list[Any]:
         if value is not None and value != "" and drop_ui_word(value) is not None:
             out.append(value)
     return out
+
+
+def join_lines(values: Iterable[str]) -> str | None:
+    """Output processor: the values as lines of one text; None when there are none (the
+    contract has no empty strings)."""
+    return "\n".join(values) or None
 
 
 def unique(values: Iterable[Any]) -> list[Any]:
@@ -105,7 +111,7 @@ class BaseLoader(ItemLoader):
 class QuestionLoader(BaseLoader):
     default_item_class = items.Question
     title_in = MapCompose(clean_inline, drop_ui_word)
-    question_out = Join("\n")
+    question_out = staticmethod(join_lines)
     patient_age_in = MapCompose(clean, parse_age)
     category_path_in = MapCompose(clean_inline, drop_ui_word)
     category_path_out = Compose(dedupe_consecutive)
@@ -118,7 +124,7 @@ class QuestionLoader(BaseLoader):
 
 class AnswerLoader(BaseLoader):
     default_item_class = items.Answer
-    text_out = Join("\n")
+    text_out = staticmethod(join_lines)
     tips_out = Identity()
     lists_in = Identity()
     lists_out = Identity()
@@ -136,7 +142,7 @@ class CauseLoader(BaseLoader):
 class EncyclopediaLoader(BaseLoader):
     default_item_class = items.Encyclopedia
     name_in = MapCompose(clean_inline, drop_ui_word)
-    summary_out = Join("\n")
+    summary_out = staticmethod(join_lines)
     possible_diseases_in = MapCompose(clean_inline, drop_ui_word, split_list)
     possible_diseases_out = Compose(unique)
     common_checks_in = MapCompose(clean_inline, drop_ui_word, split_list)
@@ -148,7 +154,7 @@ class EncyclopediaLoader(BaseLoader):
 class DrugLoader(BaseLoader):
     default_item_class = items.Drug
     name_in = MapCompose(clean_inline, drop_ui_word)
-    indication_out = Join("\n")
+    indication_out = staticmethod(join_lines)
 
 
 class DoctorLoader(BaseLoader):

@@ -4,11 +4,11 @@ retries and rejects."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -23,10 +23,13 @@ from medcrawl.contract.runs import JobRun, clear_run_folder
 from medcrawl.crawl.challenge import challenge_seen
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
+from medcrawl.extract.urls import resolve_link
 from medcrawl.sites import arguments
 from medcrawl.sites.arguments import Argument
 from medcrawl.sites.base import Site
-from medcrawl.sites.page import ListEntry, QuestionPage
+from medcrawl.sites.page import ListEntry, Page, QuestionPage
+
+P = TypeVar("P", bound=Page)
 
 #: Request meta key of a seed (`start()`): the pages the operator asked for.
 SEED_META = "medcrawl_seed"
@@ -199,6 +202,7 @@ class QASpider(scrapy.Spider):
         # Question URLs counted against max_pages (at most max_pages of them; none without it).
         self._budget: set[str] | None = set() if self.max_pages else None
         self._undated_warned = False
+        self._bad_link_logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QASpider:
@@ -245,10 +249,9 @@ class QASpider(scrapy.Spider):
             elif self.site.is_question_url(url):
                 yield from self.follow_questions([url])
             else:
-                yield self.follow(url)
+                yield from self.follow_all([url])
         if not explicit:
-            for url in self.start_pages():
-                yield self.follow(url)
+            yield from self.follow_all(self.start_pages())
 
     def start_pages(self) -> Iterable[str]:
         """Where a crawl without seeds starts: the first list page of each of `categories`,
@@ -284,40 +287,91 @@ class QASpider(scrapy.Spider):
             if value.startswith(("http://", "https://")) and url_is_from_any_domain(
                 value, cls.allowed_domains
             ):
-                return cls.site.canonical_url(value)
-        except ValueError:  # an id past int()'s digit limit, a URL urlsplit refuses
+                return cls.site.canonical_url(resolve_link(value, value))
+        except ValueError:  # an id past the site's digits, or no URL (BadLink: a bad host, port)
             return None
         return None
 
     # --- following links --------------------------------------------------------------------
 
-    def follow(self, url: str, callback: Any = None) -> Request:
-        """A request to a seed or discovered link, in canonical form (Scrapy's dupefilter then
-        drops a page already requested in this run); a failure becomes a reject."""
-        return Request(
-            self.site.canonical_url(url), callback=callback or self.parse, errback=self.on_error
+    def open_page(self, page_class: type[P], response: Response) -> P:
+        """A page class on `response`, fetched at `fetched_at(response)`, whose bad links are
+        counted (`bad_link`). Site spiders make their list and index pages with it."""
+        page = page_class(response, fetched_at(response))  # type: ignore[arg-type]
+        page.on_bad_link = self.bad_link
+        return page
+
+    def bad_link(self, href: str, why: str) -> None:
+        """An href skipped as no link (a broken host or port, `javascript:`, an id past the
+        site's digits): counted in `medcrawl/links/skipped`; the first of a run is logged,
+        the others at DEBUG."""
+        self.crawler.stats.inc_value("medcrawl/links/skipped")
+        shown = href if len(href) <= 100 else f"{href[:100]}… ({len(href)} characters)"
+        if self._bad_link_logged:
+            self.logger.debug("Skipped link %r: %s", shown, why)
+            return
+        self._bad_link_logged = True
+        self.logger.info(
+            "Skipped link %r: %s (further ones: stat medcrawl/links/skipped, DEBUG log)",
+            shown,
+            why,
         )
+
+    def canonical(self, url: str) -> str | None:
+        """`url` in the site's canonical form, or None (counted) when a site URL helper
+        refuses it (an id past its digits)."""
+        try:
+            return self.site.canonical_url(url)
+        except ValueError as error:
+            self.bad_link(url, str(error))
+            return None
+
+    def follow(self, url: str, callback: Any = None) -> Request | None:
+        """A request to a seed or discovered link, in canonical form (Scrapy's dupefilter then
+        drops a page already requested in this run); a failure becomes a reject. None, counted
+        as a skipped link, when `url` is no URL to request (links from pages come checked:
+        `Page.link`)."""
+        canonical = self.canonical(url)
+        if canonical is None:
+            return None
+        try:
+            return Request(canonical, callback=callback or self.parse, errback=self.on_error)
+        except ValueError as error:  # no scheme, a bad host or port
+            self.bad_link(url, str(error))
+            return None
+
+    def follow_all(self, urls: Iterable[str]) -> Iterator[Request]:
+        """`follow` each of `urls`, skipping those that are no URL to request."""
+        for url in urls:
+            if (request := self.follow(url)) is not None:
+                yield request
 
     def follow_questions(self, urls: Iterable[str]) -> Iterator[Request]:
         """Requests to question pages, within `max_pages` distinct questions."""
         for url in urls:
-            url = self.site.canonical_url(url)
+            url = self.canonical(url)
+            if url is None:
+                continue
             if self._budget is not None and url not in self._budget:
                 if len(self._budget) >= self.max_pages:  # type: ignore[operator]
                     self.crawler.stats.inc_value("medcrawl/bounded/max_pages")
                     continue
                 self._budget.add(url)
-            yield self.follow(url)
+            yield from self.follow_all([url])
 
     def budget_spent(self) -> bool:
         """True once `max_pages` distinct questions have been requested."""
         return self._budget is not None and len(self._budget) >= self.max_pages  # type: ignore[operator]
 
-    def follow_list(self, entries: Iterable[ListEntry], next_url: str | None) -> Iterator[Request]:
+    def follow_list(
+        self, entries: Iterable[ListEntry], next_url: str | Callable[[], str | None] | None
+    ) -> Iterator[Request]:
         """A list page's questions, then its next page — except items older than `since` or
         newer than `until`, and no next page once the page's last dated item is older than
         `since` (lists run newest first) or `max_pages` is used up. Undated lists are paged to
-        the end."""
+        the end. `next_url` may be the page's method that finds it: called once the questions
+        are followed, so a pager that fails to parse (a `parse_error` reject) does not cost the
+        page its questions."""
         wanted, last_dated = [], None
         for entry in entries:
             if entry.posted is not None:
@@ -329,6 +383,8 @@ class QASpider(scrapy.Spider):
             else:
                 wanted.append(entry.url)
         yield from self.follow_questions(wanted)
+        if callable(next_url):
+            next_url = next_url()
         if next_url is None or self.budget_spent():
             return
         if self.since and last_dated is None and wanted and not self._undated_warned:
@@ -338,25 +394,31 @@ class QASpider(scrapy.Spider):
             self.logger.info("Stopped paging before %s: items older than %s", next_url, self.since)
             self.crawler.stats.inc_value("medcrawl/bounded/since_stopped_lists")
             return
-        yield self.follow(next_url)
+        yield from self.follow_all([next_url])
 
     # --- question pages ---------------------------------------------------------------------
 
     def parse_question(self, response: Response) -> Iterator[object]:
         """Items of one question page (then its related questions), or a retry or a reject
-        saying why the page holds none."""
+        saying why the page holds none. All or nothing: the page is parsed whole before its
+        first item leaves, so a page whose parse raises is one `parse_error` reject
+        (`medcrawl.crawl.faults`), never half a page."""
         if not isinstance(response, TextResponse) or not response.body.strip():
             yield from self.skip(response, "empty")
             return
-        page = self.page_class(response, fetched_at(response))
+        page = self.open_page(self.page_class, response)
         reason = page.problem()
         if reason:
             yield from self.skip(response, reason)
             return
+        found = list(page.items())
+        if not getattr(found[0], "title", None):  # only a UI word (`提问`) where the title is
+            yield from self.skip(response, "not_question")
+            return
+        related = list(self.related_urls(response)) if self.follow_related else []
         self.crawler.stats.inc_value("medcrawl/pages/question")
-        yield from page.items()
-        if self.follow_related:
-            yield from self.follow_questions(self.related_urls(response))
+        yield from found
+        yield from self.follow_questions(related)
 
     def skip(self, response: Response, reason: str) -> Iterator[object]:
         """A page without a question: fetched again when the problem may pass (a challenge, an
@@ -400,7 +462,7 @@ class QASpider(scrapy.Spider):
             if self.site.is_question_url(target):
                 yield from self.follow_questions([target])
             else:
-                yield self.follow(target)
+                yield from self.follow_all([target])
         if reason == "not_archived" and not request.meta.get(SEED_META):
             # A link out of a replayed archive (a partial crawl): not a page of the run, so not
             # a reject; counted, and summarised in one line at the end (crawl.summary).
