@@ -13,9 +13,17 @@ from medcrawl import __version__
 COMMAND_MODULES: list[str] = [
     "medcrawl.corpus.export",
     "medcrawl.corpus.report",
-    "medcrawl.cluster.seed",
-    "medcrawl.cluster.collect",
+    "medcrawl.cli.crawl",
+    "medcrawl.cli.seed",
+    "medcrawl.cli.collect",
+    "medcrawl.cli.requeue",
+    "medcrawl.cli.runs",
 ]
+
+
+class OperatorError(Exception):
+    """An operator mistake (a bad argument, a server that does not answer): `main` prints
+    `medcrawl: <message>` on one line and exits 2, before anything starts."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except OperatorError as error:
+        print(f"medcrawl: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

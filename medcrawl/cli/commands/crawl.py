@@ -15,8 +15,12 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from medcrawl import cluster
+
 #: Exit status of a run that finished but failed its checks (1 stays Scrapy's "could not start").
 CHECKS_FAILED = 3
+#: Exit status when the crawl cannot start for a reason the operator must fix (no Redis).
+OPERATOR_ERROR = 2
 
 
 def verdict_problem(settings: Any, stats: dict[str, Any]) -> str | None:
@@ -44,6 +48,11 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        problem = cluster.unreachable(crawler.settings)
+        if problem:  # a cluster worker without its Redis: say so, start nothing
+            print(f"medcrawl: {problem}", file=sys.stderr)
+            self.exitcode = OPERATOR_ERROR
+            return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
