@@ -67,6 +67,7 @@ class Answer:
     style: str = "1."  # numbering: 1. 1、 1． （1） (1) ① 一、 （一） 第一，
     inline: bool = False  # heading run into its text (`1、幽门螺杆菌感染：…`) or on its own line
     items: tuple[Item, ...] = ()
+    kind: str = "causes"  # what a careful reader calls the list (medcrawl.extract.lists)
     advice: tuple[str, ...] = ()
     tips_heading: str | None = None
     tips: tuple[str, ...] = ()
@@ -373,6 +374,7 @@ QUESTIONS = (
             ),
             Answer(
                 "zhoulijuan", "今天 09:12",
+                kind="treatment",
                 lead=("面瘫的治疗分以下几个方面：",),
                 style="一、",
                 items=(
@@ -495,6 +497,7 @@ QUESTIONS = (
         answers=(
             Answer(
                 "lijianhua", "2025-10-01 08:20",
+                kind="advice",
                 lead=("偶尔便秘可以先从生活方式调整：",),
                 style="第一，",
                 items=(
@@ -513,6 +516,7 @@ QUESTIONS = (
         answers=(
             Answer(
                 "lijianhua", "1天前",
+                kind="other",
                 lead=("您描述的转移性右下腹痛，要高度怀疑急性阑尾炎。",),
                 style="1.",
                 items=(
@@ -666,6 +670,7 @@ QUESTIONS = (
         answers=(
             Answer(
                 "wangmin", "2024-09-09 19:15",
+                kind="other",
                 lead=("风团此起彼伏、24小时内消退，符合荨麻疹的表现，按病程分为：",),
                 style="（一）",
                 items=(
@@ -734,6 +739,7 @@ QUESTIONS = (
         answers=(
             Answer(
                 "chenxiaodong", "2024-06-30 22:10",
+                kind="other",
                 lead=("孩子睡觉出汗要分两种情况看：",),
                 style="1、",
                 items=(
@@ -752,6 +758,7 @@ QUESTIONS = (
         answers=(
             Answer(
                 "wujing", "2025-04-22 19:00",
+                kind="treatment",
                 lead=("季节性发作的喷嚏、清涕、鼻痒，符合过敏性鼻炎，治疗包括：",),
                 style="(1)", inline=True,
                 items=(

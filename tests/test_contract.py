@@ -78,7 +78,7 @@ BROKEN = [
     ("doctors", "title_rank", "professor", "is not one of"),
     ("doctors", "id", "ask39:doctor:袁余", "does not match"),
     ("causes", "drugs_mentioned", "布洛芬", "is not of type 'array'"),
-    ("questions", "schema_version", "0.9.0", "'1.1.0' was expected"),
+    ("questions", "schema_version", "0.9.0", "'1.2.0' was expected"),
 ]
 
 
@@ -157,7 +157,7 @@ def test_the_compiled_check_agrees_with_jsonschema(extracted):
         "detail": "x",
         "at": "2026-11-20T08:00:00+00:00",
         "item_kind": "answers",
-        "schema_version": "1.1.0",
+        "schema_version": "1.2.0",
         "errors": [{"path": "id", "message": "bad"}],
         "record": {"id": None},
     }

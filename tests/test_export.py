@@ -110,7 +110,7 @@ def by_id(records: list[dict]) -> dict[str, dict]:
 def test_pairs(run, tmp_path):
     records, _ = exported(run, tmp_path, format="pairs")
     fields = ["id", "department", "title", "question", "answer", "doctor_title", "answered_at"]
-    assert all(list(r) == [*fields, "url"] for r in records)
+    assert all(list(r) == [*fields, "url", "lists", "drugs_mentioned"] for r in records)
     seed = by_id(records)[f"{SEED_ID}/a1"]
     assert seed == {
         "id": f"{SEED_ID}/a1",
@@ -121,6 +121,27 @@ def test_pairs(run, tmp_path):
         "doctor_title": "主治医师",
         "answered_at": "2024-02-24T20:54:00+08:00",
         "url": "https://ask.39.net/question/91201364.html",
+        "lists": [
+            {
+                "kind": "causes",
+                "items": [
+                    {"name": "神经受压", "drugs_mentioned": ["布洛芬"]},
+                    {"name": "面神经炎", "drugs_mentioned": ["维生素B1", "甲钴胺"]},
+                    {"name": "外伤", "drugs_mentioned": []},
+                    {"name": "感染", "drugs_mentioned": ["阿莫西林胶囊", "头孢克肟分散片"]},
+                    {"name": "代谢紊乱", "drugs_mentioned": ["氯化钠注射液", "葡萄糖注射液"]},
+                ],
+            }
+        ],
+        "drugs_mentioned": [
+            "布洛芬",
+            "维生素B1",
+            "甲钴胺",
+            "阿莫西林胶囊",
+            "头孢克肟分散片",
+            "氯化钠注射液",
+            "葡萄糖注射液",
+        ],
     }
     cough = by_id(records)[f"{COUGH_ID}/a2"]
     assert cough["department"] == "小儿内科"

@@ -1,4 +1,4 @@
-"""`medcrawl report` on the demo crawl: the summary, report.html with its six charts (rendered
+"""`medcrawl report` on the demo crawl: the summary, report.html with its seven charts (rendered
 in headless Chromium and screenshotted), and the parquet conversion."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.runs import contract_run
 
 __all__ = ["contract_run"]
 
-CHARTS = 6
+CHARTS = 7
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -42,10 +42,11 @@ def test_the_summary_reads_the_manifest(reported, capsys):
     assert f"Report: {reported / 'report.html'}" in out
 
 
-def test_the_report_holds_six_charts_and_works_offline(reported):
+def test_the_report_holds_seven_charts_and_works_offline(reported):
     html = (reported / "report.html").read_text(encoding="utf-8")
     assert html.count('class="plotly-graph-div"') == CHARTS
     assert "Top 15 drugs named in causes" in html
+    assert "Numbered lists in answers, by kind" in html
     assert "<script src=" not in html  # plotly.js is inlined, no CDN
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 #: Version of the output contract (medcrawl/schemas/); every record carries it. SemVer: a new
 #: optional field is minor, a removed or renamed field or a changed type is major.
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 @dataclass
@@ -51,6 +51,8 @@ class Answer:
     summary: str | None = None
     advice: str | None = None
     tips: list[str] = field(default_factory=list)
+    lists: list[dict] = field(default_factory=list)
+    drugs_mentioned: list[str] = field(default_factory=list)
     follow_ups: list[dict] = field(default_factory=list)
     answered_at: str | None = None
     answered_at_raw: str | None = None

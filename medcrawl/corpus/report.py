@@ -121,7 +121,7 @@ def summary(manifest: dict) -> str:
 
 def chart_data(run_dir: Path) -> dict[str, Counter]:
     """Counters for the charts that read the files: answers per day, departments, causes,
-    drugs named in causes."""
+    drugs named in causes, and the kinds of the answers' numbered lists."""
     per_day: Counter = Counter()
     for answer in read_jsonl(run_dir / "answers.jsonl"):
         if answer.get("answered_at"):
@@ -129,13 +129,24 @@ def chart_data(run_dir: Path) -> dict[str, Counter]:
     departments: Counter = Counter(
         d for q in read_jsonl(run_dir / "questions.jsonl") if (d := department(q))
     )
+    list_kinds: Counter = Counter(
+        numbered["kind"]
+        for answer in read_jsonl(run_dir / "answers.jsonl")
+        for numbered in answer.get("lists") or []
+    )
     causes: Counter = Counter()
     drugs: Counter = Counter()
     for cause in read_jsonl(run_dir / "causes.jsonl"):
         if cause.get("name"):
             causes[cause["name"]] += 1
         drugs.update(cause.get("drugs_mentioned") or [])
-    return {"per_day": per_day, "departments": departments, "causes": causes, "drugs": drugs}
+    return {
+        "per_day": per_day,
+        "departments": departments,
+        "causes": causes,
+        "drugs": drugs,
+        "list_kinds": list_kinds,
+    }
 
 
 # --- the HTML report ------------------------------------------------------------------------
@@ -193,6 +204,7 @@ def figures(manifest: dict, data: dict[str, Counter], top: int) -> list[tuple[st
         ("Coverage per field (red: under its threshold; | the threshold)", coverage),
         ("Answers per day", per_day),
         bars(data["departments"], f"Top {top} departments (questions)"),
+        bars(data["list_kinds"], "Numbered lists in answers, by kind"),
         bars(data["causes"], f"Top {top} causes (cause-list headings)"),
         bars(data["drugs"], f"Top {top} drugs named in causes"),
     ]

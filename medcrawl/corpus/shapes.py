@@ -58,6 +58,8 @@ class QA:
     question: str  # the patient's text; the title when the page has only a title
     answer: str
     follow_ups: list[dict] = field(default_factory=list)  # [{role: patient|doctor, text}]
+    lists: list[dict] = field(default_factory=list)  # [{kind, items: [{name, drugs_mentioned}]}]
+    drugs: list[str] = field(default_factory=list)
     doctor_title: str | None = None
     doctor_rank: str | None = None
     answered_at: str | None = None
@@ -125,6 +127,8 @@ def read_runs(run_dirs: list[Path]) -> RunData:
                 question=question.get("question") or question.get("title") or "",
                 answer=answer["text"],
                 follow_ups=list(answer.get("follow_ups") or []),
+                lists=list_outline(answer.get("lists") or []),
+                drugs=list(answer.get("drugs_mentioned") or []),
                 doctor_title=doctor.get("title"),
                 doctor_rank=doctor.get("title_rank"),
                 answered_at=answer.get("answered_at"),
@@ -154,6 +158,21 @@ def patient_line(patient: dict[str, Any]) -> str:
     return "；".join(parts)
 
 
+def list_outline(lists: list[dict]) -> list[dict]:
+    """An answer's numbered lists without their free text: each list's kind and its items'
+    headings and drugs — labels for the answer, whose text (de-identified) is the `answer`."""
+    return [
+        {
+            "kind": numbered["kind"],
+            "items": [
+                {"name": item.get("name"), "drugs_mentioned": item.get("drugs_mentioned") or []}
+                for item in numbered.get("items") or []
+            ],
+        }
+        for numbered in lists
+    ]
+
+
 def as_pair(qa: QA) -> dict:
     return {
         "id": qa.id,
@@ -164,6 +183,8 @@ def as_pair(qa: QA) -> dict:
         "doctor_title": qa.doctor_title,
         "answered_at": qa.answered_at,
         "url": qa.url,
+        "lists": qa.lists,
+        "drugs_mentioned": qa.drugs,
     }
 
 
@@ -217,6 +238,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "doctor_title": "the answering doctor's title as shown (主治医师 …)",
         "answered_at": "when the answer was published, ISO 8601 (site time, +08:00)",
         "url": "the question page",
+        "lists": "the answer's numbered lists: `[{kind, items: [{name, drugs_mentioned}]}]`, kind "
+        "causes/treatment/checks/advice/other (item texts are in `answer`)",
+        "drugs_mentioned": "every drug the answer names as treatment, in order of first mention",
     },
     "huatuo": {
         "id": "question id (`<site>:<native id>`)",

@@ -10,12 +10,15 @@ from medcrawl.extract.text import clean
 _BREAKS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
 )
-_SKIP = frozenset({"script", "style", "noscript", "template"})
+# Not shown: code, and what a media player shows only where it cannot play (the
+# "your browser does not support audio" fallback of a voice answer).
+_SKIP = frozenset({"script", "style", "noscript", "template", "audio", "video"})
 
 
 def text_lines(sel: Selector | None) -> list[str]:
     """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
-    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped."""
+    inline tags (`<a>`, `<strong>`) do not; scripts, styles and the fallback text of
+    `<audio>`/`<video>` players are skipped."""
     if sel is None:
         return []
     parts: list[str] = []
@@ -39,6 +42,17 @@ def _walk(el: etree._Element, parts: list[str]) -> None:
             parts.append(child.tail)
     if block:
         parts.append("\n")
+
+
+def text_tokens(sel: Selector | None) -> list[str]:
+    """The visible text of an element as tokens: each text node on its own, split at white
+    space, cleaned; scripts and styles skipped. Unlike `text_lines`, inline elements that
+    touch (`<a>孙伟</a><span>主任医师</span>`) stay separate tokens: a doctor's name and title
+    are never glued."""
+    if sel is None:
+        return []
+    texts = sel.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+    return [token for text in texts for token in clean(text).split() if token]
 
 
 def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:

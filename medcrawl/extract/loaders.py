@@ -7,6 +7,7 @@ Dates are parsed against the crawl time passed as loader context: `Loader(now=da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -64,6 +65,15 @@ def strip_label(value: str) -> str:
     return tail.strip() if sep and len(head) <= MAX_LABEL_CHARS else value
 
 
+_ETC = re.compile(r"(?:等等?)?[。．.…；;]*$")
+
+
+def strip_etc(value: str) -> str | None:
+    """`运动损伤等` → `运动损伤`: the `等` (and the full stop) that closes a list of names is
+    not part of its last name; None when nothing is left."""
+    return _ETC.sub("", value).strip() or None
+
+
 class BaseLoader(ItemLoader):
     """Clean every string, drop lone UI words, keep the first value.
 
@@ -110,6 +120,9 @@ class AnswerLoader(BaseLoader):
     default_item_class = items.Answer
     text_out = Join("\n")
     tips_out = Identity()
+    lists_in = Identity()
+    lists_out = Identity()
+    drugs_mentioned_out = Identity()
     follow_ups_in = Identity()
     follow_ups_out = Identity()
     answered_at_out = Compose(TakeFirst(), to_iso_date)
@@ -141,7 +154,7 @@ class DrugLoader(BaseLoader):
 class DoctorLoader(BaseLoader):
     default_item_class = items.Doctor
     name_in = MapCompose(clean_inline, drop_ui_word)
-    specialties_in = MapCompose(clean_inline, strip_label, split_list, drop_ui_word)
+    specialties_in = MapCompose(clean_inline, strip_label, split_list, strip_etc, drop_ui_word)
     specialties_out = Compose(unique)
 
 

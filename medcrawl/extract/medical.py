@@ -111,6 +111,7 @@ class AnswerParts:
     items: list[ListItem] = field(default_factory=list)
     advice: str | None = None
     tips: list[str] = field(default_factory=list)
+    tips_heading: str | None = None  # the bracketed heading the tips stand under
 
 
 _HEADING_END = re.compile(r"[:：。]")
@@ -157,6 +158,7 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     for line in lines:
         bracket = _BRACKET_HEADING.match(line)
         if bracket:
+            parts.tips_heading = parts.tips_heading or bracket.group(1).strip()
             in_tips = True
             tips_style = None
             if bracket.group(2):
@@ -203,6 +205,47 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
         item.position = pos
         parts.items.append(item)
     return parts
+
+
+def split_sections(summary_lines: list[str], advice_lines: list[str]) -> AnswerParts:
+    """Split an answer the site lays out in two labelled sections — an analysis, then
+    guidance — into summary, list items, advice and tips: each section's own text (labels
+    removed by the page) is the summary and the advice, and the rules of `split_answer` still
+    find the numbered list and the tips inside them.
+
+    The first numbered list, in either section, is the main (cause) list and leaves its
+    section's text; a later list in the guidance stays in the advice as published. Items
+    under a bracketed heading (`【…】`) are tips in either section.
+    """
+    first = split_answer(summary_lines)
+    parts = AnswerParts(items=first.items, tips=list(first.tips), tips_heading=first.tips_heading)
+    summary = _lines(first.summary, first.advice)  # the section without its list and tips
+    if first.items:
+        advice, tips = _without_tips(advice_lines)
+        second = split_answer(advice_lines)
+    else:
+        second = split_answer(advice_lines)
+        parts.items, advice = second.items, _lines(second.summary, second.advice)
+        tips = second.tips
+    parts.tips += tips
+    parts.tips_heading = parts.tips_heading or (second.tips_heading if tips else None)
+    parts.summary = "\n".join(summary) or None
+    parts.advice = "\n".join(advice) or None
+    return parts
+
+
+def _lines(*texts: str | None) -> list[str]:
+    return [line for text in texts if text for line in text.split("\n")]
+
+
+def _without_tips(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A section's lines as published up to a bracketed tips heading, and the tips under it
+    (lines after the tips that are not theirs stay in the section)."""
+    for cut, line in enumerate(lines):
+        if _BRACKET_HEADING.match(line):
+            rest = split_answer(lines[cut:])
+            return lines[:cut] + _lines(rest.summary, rest.advice), rest.tips
+    return [line for line in lines if line], []
 
 
 def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -345,6 +388,31 @@ def classify_doctor_tokens(tokens: list[str]) -> DoctorTokens:
         else:
             out.other.append(token)
     return out
+
+
+# A name run into its title: `孙伟主任医师`, `李慧副主任医师`, `王芳主治医生`.
+_GLUED_TITLE = re.compile(
+    r"^([\u4e00-\u9fff·]{2,5}?)"
+    r"((?:副)?主任(?:中|中西医结合)?医[师生]|主治(?:中|中西医结合)?医[师生]|住院医[师生]"
+    r"|(?:副)?教授|(?:中|执业)?医师|医生)$"
+)
+
+
+def split_name(token: str) -> tuple[str, str | None]:
+    """`孙伟主任医师` → (`孙伟`, `主任医师`); a name alone → (name, None)."""
+    m = _GLUED_TITLE.match(token)
+    if m is None or any(word in m.group(1) for word in ("主任", "主治", "住院", "医")):
+        return token, None  # a title alone (`主任医师`) is no name
+    return m.group(1), m.group(2)
+
+
+def doctor_line(tokens: list[str]) -> tuple[str | None, DoctorTokens]:
+    """A doctor block's tokens (name first, then title, hospital, grade in any order) → the
+    name and the classified rest. A title run into the name is split off first."""
+    if not tokens:
+        return None, DoctorTokens()
+    name, title = split_name(tokens[0])
+    return name, classify_doctor_tokens(([title] if title else []) + tokens[1:])
 
 
 _AGE = re.compile(r"(\d{1,3})\s*岁")

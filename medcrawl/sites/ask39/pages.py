@@ -25,10 +25,10 @@ from medcrawl.extract.assemble import (
     follow_up,
 )
 from medcrawl.extract.dates import list_date
-from medcrawl.extract.html import every, first, text_lines
-from medcrawl.extract.medical import classify_doctor_tokens, parse_count
+from medcrawl.extract.html import every, first, text_lines, text_tokens
+from medcrawl.extract.medical import doctor_line, parse_count
 from medcrawl.extract.notices import notice
-from medcrawl.extract.text import clean_inline, split_label, strip_ui_suffix
+from medcrawl.extract.text import clean_inline, drop_ui_word, split_label, strip_ui_suffix
 from medcrawl.sites.ask39.site import LIST_URL, SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
@@ -238,16 +238,22 @@ class Ask39QuestionPage(QuestionPage):
         card = first(block, ".//div[contains(@class,'doctor_all')]")
         if card is None:
             return None
-        name = clean_inline(card.xpath("string(.//span[contains(@class,'doc_name')])").get())
+        name_tokens = text_tokens(first(card, ".//span[contains(@class,'doc_name')]"))
+        if not name_tokens:
+            return None
+        name, roles = doctor_line(
+            name_tokens
+            + [
+                token
+                for span in card.xpath(".//span[contains(@class,'doc_yshi')]")
+                for token in text_tokens(span)
+            ]
+        )
         if not name:
             return None
-        tokens = [
-            clean_inline(t)
-            for t in card.xpath(".//span[contains(@class,'doc_yshi')]//text()").getall()
-        ]
         return DoctorParts(
             name=name,
-            roles=classify_doctor_tokens([t for t in tokens if t]),
+            roles=roles,
             profile_url=self.link(card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()),
             specialties=card.xpath(".//p[contains(@class,'doc_sc')]//text()").getall(),
         )
@@ -290,14 +296,15 @@ class Ask39QuestionPage(QuestionPage):
     def recommended_doctors(self) -> Iterator[DoctorParts]:
         box = self._side_box("推荐医生")
         for li in [] if box is None else box.xpath(".//li"):
-            tokens = [strip_ui_suffix(t) for t in text_lines(li)]
-            tokens = [t for line in tokens for t in line.split(" ") if t and t != "提问"]
-            if not tokens:
+            name, roles = doctor_line(
+                [t for t in map(strip_ui_suffix, text_tokens(li)) if drop_ui_word(t)]
+            )
+            if not name:
                 continue
             href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
             yield DoctorParts(
-                name=tokens[0],
-                roles=classify_doctor_tokens(tokens[1:]),
+                name=name,
+                roles=roles,
                 profile_url=self.link(href),
             )
 
