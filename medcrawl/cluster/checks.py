@@ -10,6 +10,7 @@ once, over the whole crawl's merged stats, when it completes the run folder.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any, ClassVar
 
 from scrapy import Spider
@@ -57,7 +58,9 @@ def judge(settings: BaseSettings, stats: dict[str, Any], spidercls: type[Spider]
     crawler.stats = collector
     spider = Spider(name=QUIET_LOGGER)  # spidermon logs each result through a spider
     data = {"stats": stats, "stats_history": [], "crawler": crawler, "spider": spider, "job": None}
-    SpiderMonitorRunner(spider=spider).run(RunChecks(crawler=crawler), **data)
+    with warnings.catch_warnings():  # spidermon 1.27 logs through the deprecated Spider.log()
+        warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated")
+        SpiderMonitorRunner(spider=spider).run(RunChecks(crawler=crawler), **data)
 
 
 #: The logger spidermon's per-monitor lines go to: the verdict is reported, not each step.

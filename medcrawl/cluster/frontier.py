@@ -35,15 +35,16 @@ from medcrawl.cluster.worker import WorkerSession
 
 logger = logging.getLogger(__name__)
 
-# KEYS: queue, ledger, workers. ARGV: worker. Take the first request of the queue into the
-# ledger, keeping its score (priority); the worker is registered, so its ledger counts.
+# KEYS: queue, ledger, workers, crawl. ARGV: worker. Take the first request of the queue into
+# the ledger, keeping its score (priority); the worker is registered, so its ledger counts.
+# Returns [request, the crawl's id] — the crawl the worker now takes part in.
 _TAKE = """
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #first == 0 then return false end
 redis.call('ZREM', KEYS[1], first[1])
 redis.call('ZADD', KEYS[2], first[2], first[1])
 redis.call('SADD', KEYS[3], ARGV[1])
-return first[1]
+return {first[1], redis.call('HGET', KEYS[4], 'id') or ''}
 """
 
 # KEYS: seen set, queue. ARGV: fingerprint, score, request. Record the fingerprint and queue
@@ -76,11 +77,13 @@ if #ARGV > 1 then redis.call('SADD', KEYS[3], ARGV[1]) end
 return back
 """
 
-# KEYS: seeds, seed ledger, workers. ARGV: worker. Take the first seed into the ledger.
+# KEYS: seeds, seed ledger, workers, crawl. ARGV: worker. Take the first seed into the ledger;
+# [seed, the crawl's id].
 _TAKE_SEED = """
 local seed = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
-if seed then redis.call('SADD', KEYS[3], ARGV[1]) end
-return seed
+if not seed then return false end
+redis.call('SADD', KEYS[3], ARGV[1])
+return {seed, redis.call('HGET', KEYS[4], 'id') or ''}
 """
 
 #: Seconds a closing worker keeps trying to send what waits for Redis.
@@ -142,10 +145,12 @@ class LedgerQueue(PriorityQueue):
         return pushed is None or bool(pushed)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        keys = [self.key, self.ledger, self.link.keys.workers]
-        data = self.link.read(lambda: self._take(keys=keys, args=[self.link.worker]), None)
-        if data is None:
+        keys = [self.key, self.ledger, self.link.keys.workers, self.link.keys.crawl]
+        taken = self.link.read(lambda: self._take(keys=keys, args=[self.link.worker]), None)
+        if taken is None:
             return None
+        data, crawl = taken
+        self.link.join(crawl)
         request = self._decode_request(data)
         self.inflight[request] = (data, -request.priority)
         return request
@@ -340,8 +345,13 @@ class RedisSeeds:
         return request
 
     def _take(self) -> bytes | None:
-        keys = [self.link.keys.start, self.ledger, self.link.keys.workers]
-        return self.link.read(lambda: self._take_seed(keys=keys, args=[self.link.worker]), None)
+        keys = [self.link.keys.start, self.ledger, self.link.keys.workers, self.link.keys.crawl]
+        taken = self.link.read(lambda: self._take_seed(keys=keys, args=[self.link.worker]), None)
+        if taken is None:
+            return None
+        data, crawl = taken
+        self.link.join(crawl)
+        return data
 
     def _return_seeds(self) -> None:
         """Seeds in this worker's ledger go back to the seed list (a killed run's, or taken
@@ -383,9 +393,7 @@ class RedisSeeds:
             return False
         crawl_id, status = found
         if status != "finished":
-            if self.link.crawl_id != crawl_id:
-                self.link.crawl_id = crawl_id
-                logger.info("Joined crawl %s", crawl_id)
+            self.link.join(crawl_id)
             return False
         if self.link.crawl_id == crawl_id:
             logger.info("Crawl %s is finished: no seed, nothing queued or in flight", crawl_id)

@@ -81,6 +81,15 @@ class RedisLink:
     def up(self) -> bool:
         return self.down_since is None
 
+    def join(self, crawl_id: bytes | str | None) -> None:
+        """This worker takes part in crawl `crawl_id` (from the record, when it took work or
+        saw the crawl under way): it stops when that crawl is finished."""
+        if isinstance(crawl_id, bytes):
+            crawl_id = crawl_id.decode("utf-8")
+        if crawl_id and crawl_id != self.crawl_id:
+            self.crawl_id = crawl_id
+            logger.info("Joined crawl %s", crawl_id)
+
     def write(self, command: Callable[[], T]) -> T | None:
         """Run a write that must not be lost, after those still waiting; its result, or None
         when it waits for Redis."""

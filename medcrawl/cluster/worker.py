@@ -75,9 +75,8 @@ class WorkerSession:
         link, keys = self.link, self.link.keys
         link.read(lambda: link.server.set(keys.alive(link.worker), self.name, ex=self.ALIVE_TTL), 0)
         crawl = link.read(lambda: CrawlRecord.read(link.server, keys), None)
-        if crawl is not None and not crawl.finished and crawl.id != link.crawl_id:
-            link.crawl_id = crawl.id
-            logger.info("Joined crawl %s", crawl.id)
+        if crawl is not None and not crawl.finished:
+            link.join(crawl.id)
         self.save()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
