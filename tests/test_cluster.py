@@ -298,7 +298,7 @@ def test_a_stopped_worker_exits_at_once_and_gives_its_pages_back(
     assert comparable(read_run(run_dir)) == comparable(single)
 
 
-def test_a_worker_that_got_no_work_passes(site, redis_url, db, tmp_path):
+def test_a_worker_that_got_no_work_passes(site, redis_url, db, tmp_path, capsys):
     """One question that links nothing, two workers: one of them gets no page at all, and
     both stop `finished`, exit 0. Before: the one without work failed its checks (exit 3)."""
     seed(redis_url, "--ids", "5000")
@@ -309,7 +309,10 @@ def test_a_worker_that_got_no_work_passes(site, redis_url, db, tmp_path):
         for w in ("w1", "w2")
     ]
     assert sorted(pages) == [0, 1]
-    assert collect(redis_url, tmp_path) == 0  # the crawl as a whole passes its checks
+    # The crawl is judged once, at collect, with the collector's thresholds …
+    assert collect(redis_url, tmp_path, "-s", "MEDCRAWL_MIN_ITEMS=1000") == 3
+    assert "Output/enough items" in capsys.readouterr().err
+    assert collect(redis_url, tmp_path) == 0  # … and passes with the project's
     manifest = json.loads(
         (tmp_path / "ask39" / CrawlRecord.read(db, KEYS).id / "manifest.json").read_text()
     )

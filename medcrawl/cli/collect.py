@@ -62,19 +62,26 @@ def run(args: argparse.Namespace) -> int:
     server, keys = connect(args, settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s: %(message)s")
     spidercls = SpiderLoader.from_settings(settings).load(args.spider)
-    signal.signal(signal.SIGTERM, _stop)
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         with cluster_errors():
             crawl = current_crawl(server, keys, wait=args.follow)
             root = Path(args.output_dir or settings.get("MEDCRAWL_OUTPUT_DIR"))
             run_dir = root / args.spider / (args.run_id or crawl.id)
             done = collect_crawl(
-                server, keys, run_dir, crawl.id,
-                settings=settings, spidercls=spidercls, follow=args.follow,
-            )  # fmt: skip
+                server,
+                keys,
+                run_dir,
+                crawl.id,
+                settings=settings,
+                spidercls=spidercls,
+                follow=args.follow,
+            )
     except KeyboardInterrupt:
         print("Stopped: the files written so far are closed; collect again to go on")
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     counts = ", ".join(f"{n} {stem}" for stem, n in sorted(done.written.items())) or "nothing new"
     print(f"{run_dir}: {counts}")
     if done.manifest is None:
@@ -82,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     monitors = done.manifest["monitors"]
     if monitors["verdict"] != "passed":
-        print("medcrawl: the crawl failed its checks:\n  " + "\n  ".join(monitors["failures"]),
-              file=sys.stderr)  # fmt: skip
+        print(
+            "medcrawl: the crawl failed its checks:\n  " + "\n  ".join(monitors["failures"]),
+            file=sys.stderr,
+        )
         return CHECKS_FAILED
     print(f"Crawl {crawl.id} finished and collected; run checks passed ({run_dir}/manifest.json)")
     return 0

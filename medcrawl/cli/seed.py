@@ -6,6 +6,7 @@ collector names the run folder after it."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
 from scrapy.spiderloader import SpiderLoader
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     server, keys = connect(args, settings)
     pushed = 0
 
-    def counted() -> object:
+    def counted() -> Iterator[str]:
         nonlocal pushed
         for url in urls:
             pushed += 1

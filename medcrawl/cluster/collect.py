@@ -188,7 +188,12 @@ def collect_crawl(
     result = Collected(run_dir, collector.written, repeats=collector.repeats)
     if crawl is not None and crawl.finished:
         result.manifest = finalise(
-            server, keys, run_dir, crawl, settings=settings, spidercls=spidercls,
+            server,
+            keys,
+            run_dir,
+            crawl,
+            settings=settings,
+            spidercls=spidercls,
             repeats=collector.repeats,
-        )  # fmt: skip
+        )
     return result
