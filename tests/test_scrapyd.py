@@ -96,7 +96,7 @@ def test_deploy_and_schedule_a_nightly_run(scrapyd, tmp_path):
         timeout=120,
     )
     assert deploy.returncode == 0, deploy.stderr
-    assert json.loads(deploy.stdout)["spiders"] == len(sites())
+    assert json.loads(deploy.stdout)["spiders"] == len(sites())  # one spider per site
 
     with ZipFile(home / "eggs" / "medcrawl" / "r1.egg") as egg:
         packed = set(egg.namelist())

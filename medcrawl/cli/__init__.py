@@ -1,5 +1,8 @@
-"""The `medcrawl` command. Each subcommand lives in its own module, which exposes
-`add_parser(subparsers)`; the parser it adds sets `func(args) -> int` as its default."""
+"""The `medcrawl` command: tools around the crawls (`scrapy crawl SITE` runs one).
+
+Each subcommand's parser lives in its own module of this package, `add_parser(subparsers)`;
+the parser sets `func(args) -> int` as its default, which turns the arguments into plain
+ones for the library function it calls (`medcrawl.corpus.export.export`, …)."""
 
 from __future__ import annotations
 
@@ -8,22 +11,19 @@ import importlib
 import sys
 
 from medcrawl import __version__
+from medcrawl.cli.preflight import OperatorError
 
 #: Modules that each add one subcommand.
 COMMAND_MODULES: list[str] = [
-    "medcrawl.corpus.export",
-    "medcrawl.corpus.report",
+    "medcrawl.cli.export",
+    "medcrawl.cli.report",
+    "medcrawl.cli.savefixture",
     "medcrawl.cli.crawl",
     "medcrawl.cli.seed",
     "medcrawl.cli.collect",
     "medcrawl.cli.requeue",
     "medcrawl.cli.runs",
 ]
-
-
-class OperatorError(Exception):
-    """An operator mistake (a bad argument, a server that does not answer): `main` prints
-    `medcrawl: <message>` on one line and exits 2, before anything starts."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except OperatorError as error:
+    except OperatorError as error:  # raised by a command: one line, exit 2
         print(f"medcrawl: {error}", file=sys.stderr)
         return 2
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from medcrawl.cli import OperatorError
+from medcrawl.cli.preflight import OperatorError
 from medcrawl.cluster import ClusterError, Keys, project_settings, redis_url, shown
 
 DEFAULT_REDIS = "redis://localhost:6379"

@@ -16,7 +16,7 @@ from typing import Any
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.conf import arglist_to_dict
 
-from medcrawl.cli import OperatorError
+from medcrawl.cli.preflight import OperatorError
 from medcrawl.cli.clusteropts import add_cluster_arguments, cluster_errors, connect
 from medcrawl.cli.commands.crawl import CHECKS_FAILED
 from medcrawl.cluster import project_settings

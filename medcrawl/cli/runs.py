@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from medcrawl import settings as project_settings
-from medcrawl.cli import OperatorError
+from medcrawl.cli.preflight import OperatorError
 from medcrawl.contract.history import COUNTED, FAILED, Run, find_runs, newest_settled
 
 #: Exit status when the newest run of a spider failed.

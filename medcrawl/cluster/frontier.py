@@ -32,6 +32,7 @@ from twisted.internet.defer import Deferred
 from medcrawl.cluster import state
 from medcrawl.cluster.link import RedisLink
 from medcrawl.cluster.worker import WorkerSession
+from medcrawl.scrapy_internals import requests_in_progress, wake_engine
 
 logger = logging.getLogger(__name__)
 
@@ -88,21 +89,6 @@ return {seed, redis.call('HGET', KEYS[4], 'id') or ''}
 
 #: Seconds a closing worker keeps trying to send what waits for Redis.
 CLOSE_WAIT = 30.0
-
-
-def engine_slot(crawler: Crawler) -> Any:
-    """The engine's private slot, for the two things Scrapy 2.19 has no public API for:
-    `inprogress`, the requests the engine holds from their download until their callback's
-    output is processed (items through the pipelines and `item_scraped`, new requests
-    scheduled), and `nextcall`, which makes the engine ask the scheduler for requests now
-    rather than at its next 5-second heartbeat."""
-    return crawler.engine._slot  # type: ignore[union-attr]
-
-
-def in_progress(crawler: Crawler) -> set[Request]:
-    """Requests the engine holds and has not finished with."""
-    slot = engine_slot(crawler)
-    return slot.inprogress if slot is not None else set()
 
 
 def waiting_in_downloader(crawler: Crawler) -> int:
@@ -232,7 +218,7 @@ class Scheduler(RedisScheduler):
 
     def release_done(self) -> None:
         """Take the requests the engine is done with out of the ledger."""
-        held = in_progress(self.crawler)
+        held = requests_in_progress(self.crawler)
         self.queue.done(r for r in self.queue.inflight if r not in held)
 
     def close(self, reason: str) -> Deferred[None]:
@@ -312,7 +298,7 @@ class RedisSeeds:
                 if self._finished():
                     return
             if scheduler.has_pending_requests():
-                engine_slot(self.crawler).nextcall.schedule()  # take them now
+                wake_engine(self.crawler)  # take them now
             await asyncio.sleep(self.POLL)
 
     def seed(self, spider: Any, data: bytes, key: str) -> object:
@@ -376,7 +362,7 @@ class RedisSeeds:
     def _finished(self) -> bool:
         """Whether the crawl this worker joined is finished (marking it so, when nothing is
         left anywhere and this worker holds nothing either)."""
-        if in_progress(self.crawler) or self.link.pending or self.link.inflight:
+        if requests_in_progress(self.crawler) or self.link.pending or self.link.inflight:
             return False
         found = self.link.read(lambda: state.finish_if_done(self.server, self.link.keys), ())
         if found == ():  # Redis did not answer
