@@ -224,7 +224,7 @@ def test_two_workers_and_a_collector_make_one_run(site, single, redis_url, db, t
     assert manifest["run_id"] == "both" and manifest["finish_reason"] == "finished"
     assert manifest["monitors"] == {"verdict": "passed", "failures": []}
     assert manifest["files"]["questions.jsonl"]["records"] == 90
-    assert manifest["pages"] == {"questions": 90, "skipped": {"bad_seed": 1}}
+    assert manifest["pages"] == {"questions": 90, "skipped": {"bad_seed": 1}, "not_archived": 0}
     assert manifest["cluster"]["crawl_id"] == "both"
     sessions = manifest["cluster"]["workers"]
     assert sorted(s["worker"] for s in sessions) == ["w1", "w2"]
@@ -619,6 +619,7 @@ def test_no_redis_is_one_line_and_exit_2(tmp_path, capsys):
     assert worker.returncode == 2
     assert worker.stderr.strip().startswith(f"medcrawl: cannot reach Redis at {closed} (")
     assert "Traceback" not in worker.stderr
+    assert cluster.shown("redis://:secret@10.0.0.5:6379/0") == "redis://:***@10.0.0.5:6379/0"
 
 
 @pytest.mark.parametrize(

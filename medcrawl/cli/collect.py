@@ -16,9 +16,9 @@ from typing import Any
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.conf import arglist_to_dict
 
-from medcrawl.cli.preflight import OperatorError
 from medcrawl.cli.clusteropts import add_cluster_arguments, cluster_errors, connect
 from medcrawl.cli.commands.crawl import CHECKS_FAILED
+from medcrawl.cli.preflight import OperatorError
 from medcrawl.cluster import project_settings
 from medcrawl.cluster.collect import collect_crawl, current_crawl
 from medcrawl.cluster.state import progress

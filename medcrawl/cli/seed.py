@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from scrapy.spiderloader import SpiderLoader
 
-from medcrawl.cli.preflight import OperatorError
 from medcrawl.cli.clusteropts import add_cluster_arguments, cluster_errors, connect
+from medcrawl.cli.preflight import OperatorError
 from medcrawl.cluster import project_settings
 from medcrawl.cluster.seed import push, reset, seed_urls
 from medcrawl.cluster.state import progress
