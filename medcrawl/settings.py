@@ -193,7 +193,7 @@ REDIS_URL = ""
 # This worker's name in the cluster (default: the host name); one per worker on a host. A worker
 # started again under its name takes back the requests it had in flight.
 MEDCRAWL_WORKER_ID = ""
-# Cluster mode: at most one request per this many seconds to one host from all workers together,
-# taken when a request is sent (each worker's own delays apply too). 1 s = one polite worker's
-# pace; 0 = no shared limit.
+# Cluster mode: one request at a time to a host from all workers together, each sent at least
+# this many seconds after the previous one's answer (each worker's own delays apply too). 1 s =
+# one polite worker's pace; 0 = no shared limit.
 MEDCRAWL_DOMAIN_INTERVAL = 1.0

@@ -1,19 +1,28 @@
 """Politeness that holds across workers: a per-host rate limit kept in Redis, taken at the
-moment a request is sent.
+moment a request is sent and released only once its answer is in.
 
 Where it is taken matters. Scrapy applies `DOWNLOAD_DELAY` and AutoThrottle in the
 downloader's per-host slot queue, *after* the downloader middlewares: a token taken in a
 middleware is spent 0.3–1.6 s before the request really leaves, so two workers could send
 requests 20 ms apart. A download handler is the last step before the network: this one
-wraps the http/https handlers (Scrapy's, or any configured) and takes the host's token
-right before handing the request to them. Replayed pages never get here (the replay
-middleware answers them first), so they never wait.
+wraps the http/https handlers (Scrapy's, or any configured) and takes the host's token right
+before handing the request to them.
+
+When it is given back matters too. Even there, the bytes leave a moment later — after a new
+connection's handshake, or whenever a busy machine gets to it: tens of ms that differ from one
+request to the next, so a token that merely expired after the interval let two requests reach
+the site less than the interval apart. The one moment a client knows its request has reached
+the site is when the answer (or the failure) is in: the token is held until then, and lasts
+the interval from there. So the site sees requests at least the interval apart — one at a
+time — whatever the delays on the way. Replayed pages never get here (the replay middleware
+answers them first), so they never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from typing import ClassVar
 
@@ -29,17 +38,21 @@ from medcrawl.cluster.link import RedisLink
 logger = logging.getLogger(__name__)
 
 KEY = "medcrawl:politeness:%s"
-#: Added to the interval a token lasts: a request is written to the socket a moment after it
-#: is handed to the wrapped handler (later on a new connection, or a busy machine), and that
-#: moment varies between two requests; without it two requests could reach the site a few ms
-#: less than the interval apart. (Measured here: up to ~30 ms on a loaded 2-core machine.)
-SEND_MARGIN = 0.05
+#: Seconds a token outlives its request's download timeout: what a worker killed mid-request
+#: costs the others (its token expires by itself).
+HOLD_SLACK = 5.0
 
-# KEYS: the host's token. ARGV: worker, milliseconds. 0 when this worker took the token,
-# else the milliseconds until it can be taken.
+# KEYS: the host's token. ARGV: this request's holder id, milliseconds to hold it at most.
+# 0 when the token was taken, else the milliseconds until it may be free.
 _TAKE_TOKEN = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 return math.max(redis.call('PTTL', KEYS[1]), 1)
+"""
+
+# KEYS: the host's token. ARGV: holder id, interval in milliseconds. The answer is in: the
+# token lasts the interval from now (unless it expired and another request holds it).
+_RELEASE_TOKEN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 """
 
 #: Longest sleep between two looks at a token (a stopping worker notices within it).
@@ -52,15 +65,16 @@ class WorkerStopping(Exception):
 
 
 class SharedRateHandler:
-    """Download handler for http and https in cluster mode: at most one request per
-    `MEDCRAWL_DOMAIN_INTERVAL` seconds to a host, from all workers together.
+    """Download handler for http and https in cluster mode: one request at a time to a host,
+    each sent at least `MEDCRAWL_DOMAIN_INTERVAL` seconds after the previous one's answer,
+    from all workers together.
 
     Before handing a request to the wrapped handler it takes the host's token — a Redis key
-    set with `NX` that expires after the interval (plus SEND_MARGIN; Redis's clock, so the
-    workers' clocks don't matter). While another worker holds it, the request waits without
-    blocking the crawl (stat `medcrawl/politeness/delayed`); while Redis does not answer it
-    waits too, never failing as the site's fault. A worker told to stop gives back the
-    requests it took and has not sent (`WorkerStopping`).
+    set with `NX` (Redis's clock, so the workers' clocks don't matter); when the answer or the
+    failure is in, the key is set to expire after the interval. While another request holds
+    it, a request waits without blocking the crawl (stat `medcrawl/politeness/delayed`); while
+    Redis does not answer it waits too, never failing as the site's fault. A worker told to
+    stop gives back the requests it took and has not sent (`WorkerStopping`).
 
     It adds to each worker's own politeness (`DOWNLOAD_DELAY`, AutoThrottle, one request at
     a time per host). `MEDCRAWL_DOMAIN_INTERVAL = 0`: no shared limit.
@@ -79,10 +93,11 @@ class SharedRateHandler:
         wrapped = crawler.settings.getdict(WRAPPED_HANDLERS)
         made = {path: build_from_crawler(load_object(path), crawler) for path in wrapped.values()}
         self.handlers = {scheme: made[path] for scheme, path in wrapped.items()}
-        interval = crawler.settings.getfloat("MEDCRAWL_DOMAIN_INTERVAL")
-        self.token_ms = round((interval + SEND_MARGIN) * 1000) if interval > 0 else 0
+        self.interval_ms = round(crawler.settings.getfloat("MEDCRAWL_DOMAIN_INTERVAL") * 1000)
+        self.timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         self.link = RedisLink.of(crawler)
         self._take = self.link.server.register_script(_TAKE_TOKEN)
+        self._release = self.link.server.register_script(_RELEASE_TOKEN)
         self.closed = False
 
     @classmethod
@@ -94,14 +109,22 @@ class SharedRateHandler:
 
     async def download_request(self, request: Request) -> Response:
         handler = self.handlers[urlparse_cached(request).scheme]
-        if self.token_ms:
-            await self.take(urlparse_cached(request).hostname or "", request)
-        return await handler.download_request(request)
+        if self.interval_ms <= 0:
+            return await handler.download_request(request)
+        key = KEY % (urlparse_cached(request).hostname or "")
+        holder = f"{self.link.worker}/{uuid.uuid4().hex}"
+        await self.take(key, holder, request)
+        try:
+            return await handler.download_request(request)
+        finally:
+            args = [holder, self.interval_ms]
+            self.link.write(lambda: self._release(keys=[key], args=args))
 
-    async def take(self, host: str, request: Request | None = None) -> None:
-        """Wait until this worker holds `host`'s token (or raise WorkerStopping for a
-        request from the shared queue when the worker is stopping)."""
-        key, args = KEY % host, [self.link.worker, self.token_ms]
+    async def take(self, key: str, holder: str, request: Request | None = None) -> None:
+        """Wait until `holder` holds the token `key` (or raise WorkerStopping for a request
+        from the shared queue when the worker is stopping)."""
+        timeout = (request.meta.get("download_timeout") if request else None) or self.timeout
+        args = [holder, round((timeout + HOLD_SLACK) * 1000) + self.interval_ms]
         delayed = False
         while True:
             if request in self.link.inflight and self.stopping():
