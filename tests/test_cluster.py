@@ -16,6 +16,8 @@ import itertools
 import json
 import os
 import pickle
+import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -670,3 +672,21 @@ def test_redis_url_precedence(monkeypatch, env, cmdline, project, expected):
     ClusterAddon().update_settings(settings)
     assert (settings.get("SCHEDULER") is frontier.Scheduler) == bool(expected)
     assert (settings.get("REDIS_URL") or "") == expected
+
+
+def test_the_readme_cluster_commands_parse():
+    """Every `medcrawl …` command the README's "Scaling out" gives (shell lines, systemd
+    units) is one the command line accepts."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scaling out") : readme.index("## Scheduled runs")]
+    blocks = "\n".join(re.findall(r"```\w*\n(.*?)```", section, re.S))
+    lines = re.findall(
+        r"(?:^|[\s=])(?:/\S+/)?medcrawl ((?:seed|collect|requeue|crawl) .*)", blocks, re.M
+    )
+    lines = [line.split("#")[0] for line in lines]
+    assert len(lines) >= 8
+    parser = cli.build_parser()
+    for line in lines:
+        argv = shlex.split(line.replace("$(hostname)", "host"))
+        args = parser.parse_args(argv)  # exits (SystemExit) on a command it does not accept
+        assert args.func, line
