@@ -193,14 +193,14 @@ MEDCRAWL_INCREMENTAL_IGNORE = ["crawled_at", "*_raw"]
 MEDCRAWL_STATE_BATCH = 100
 MEDCRAWL_STATE_INTERVAL = 30
 # Cluster mode: several workers share one Redis frontier (README "Scaling out"). On when
-# MEDCRAWL_CLUSTER is true or REDIS_URL is set (redis://host:6379/0; default localhost).
+# MEDCRAWL_CLUSTER is true or a Redis URL is given: `-s REDIS_URL=…`, else $REDIS_URL, else this
+# setting (redis://host:6379/0; MEDCRAWL_CLUSTER alone: Redis on localhost).
 MEDCRAWL_CLUSTER = False
 REDIS_URL = ""
 # This worker's name in the cluster (default: the host name); one per worker on a host. A worker
 # started again under its name takes back the requests it had in flight.
 MEDCRAWL_WORKER_ID = ""
-# A worker stops once the whole cluster had nothing to do for this many seconds (0: never).
-MEDCRAWL_CLUSTER_IDLE_CLOSE = 0
-# Cluster mode: at most one request per this many seconds to one host from all workers together
-# (each worker's own delays apply too). 1 s = one polite worker's pace; 0 = no shared limit.
+# Cluster mode: one request at a time to a host from all workers together, each sent at least
+# this many seconds after the previous one's answer (each worker's own delays apply too). 1 s =
+# one polite worker's pace; 0 = no shared limit.
 MEDCRAWL_DOMAIN_INTERVAL = 1.0

@@ -76,15 +76,21 @@ class FieldCoverage:
         return extension
 
     def item_scraped(self, item: Any) -> None:
-        kind = OUTPUT_FILES.get(type(item))
-        if kind is None:
-            return
-        self.stats.inc_value(f"medcrawl/items/{kind}")
-        if kind not in KIND_FIELDS:
-            return
-        values = fields_of(item)
-        for name in KIND_FIELDS[kind]:
-            if is_filled(values.get(name)):
-                self.stats.inc_value(f"medcrawl/filled/{kind}/{name}")
-        if isinstance(item, Cause) and item.position == 1:
-            self.stats.inc_value("medcrawl/answers_with_causes")
+        count(self.stats, item)
+
+
+def count(stats: Any, item: Any) -> None:
+    """Count one written item and its non-empty fields into `stats` (a stats collector); a
+    cluster crawl's collector counts its run folder's records this way."""
+    kind = OUTPUT_FILES.get(type(item))
+    if kind is None:
+        return
+    stats.inc_value(f"medcrawl/items/{kind}")
+    if kind not in KIND_FIELDS:
+        return
+    values = fields_of(item)
+    for name in KIND_FIELDS[kind]:
+        if is_filled(values.get(name)):
+            stats.inc_value(f"medcrawl/filled/{kind}/{name}")
+    if isinstance(item, Cause) and item.position == 1:
+        stats.inc_value("medcrawl/answers_with_causes")
