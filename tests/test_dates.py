@@ -20,7 +20,9 @@ def fast_and_slow(text: str, now: datetime) -> tuple[datetime | None, datetime |
 
 
 moments = st.datetimes(
-    min_value=datetime(1995, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(timezone.utc)
+    min_value=datetime(1995, 1, 1),
+    max_value=datetime(2035, 12, 31),
+    timezones=st.just(timezone.utc),
 )
 relative_texts = st.one_of(
     st.builds(

@@ -47,11 +47,12 @@ def test_every_field_as_itemloaders_runs_it(cls, values):
 
 
 def test_add_values_is_add_value_for_each():
+    values = {"name": " 孙伟 ", "title": None, "specialties": ["擅长:头痛、失眠"]}
     by_one = loaders.DoctorLoader(now=NOW)
-    for name, value in {"name": " 孙伟 ", "title": None, "specialties": ["擅长:头痛、失眠"]}.items():
+    for name, value in values.items():
         by_one.add_value(name, value)
     in_bulk = loaders.DoctorLoader(now=NOW)
-    in_bulk.add_values({"name": " 孙伟 ", "title": None, "specialties": ["擅长:头痛、失眠"]})
+    in_bulk.add_values(values)
     assert in_bulk.load_item() == by_one.load_item()
     assert in_bulk.load_item().specialties == ["头痛", "失眠"]
 
