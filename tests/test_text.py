@@ -481,3 +481,11 @@ def test_clean_fast_path_agrees_with_normalise():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
         assert clean(text) == normalise(text), repr(text)
         assert clean(clean(text)) == clean(text), repr(text)
+
+
+def test_normalise_translates_exactly_the_mapped_characters():
+    """`normalise` skips str.translate when `_MAPPED` finds nothing: the two must agree."""
+    from medcrawl.extract.text import _MAPPED, _TRANSLATE
+
+    for cp in range(0x10000):
+        assert (cp in _TRANSLATE) == bool(_MAPPED.match(chr(cp))), hex(cp)

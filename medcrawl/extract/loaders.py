@@ -72,6 +72,25 @@ def strip_label(value: str) -> str:
 Runner = Callable[[Any, Mapping[str, Any]], Any]
 
 
+def as_list(value: Any) -> Any:
+    """itemloaders' `arg_to_iter` with the common cases first: None → `[]`, a list as is, a
+    string → `[string]` (arg_to_iter tests a string's class twice before wrapping it)."""
+    cls = value.__class__
+    if cls is list:
+        return value
+    if cls is str:
+        return [value]
+    return arg_to_iter(value)
+
+
+def _take_first(values: Iterable[Any], context: Mapping[str, Any]) -> Any:
+    """TakeFirst: the first value that is not None or `""`."""
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
 def _takes_context(function: Callable[..., Any]) -> bool:
     try:
         return "loader_context" in get_func_args(function)
@@ -95,7 +114,7 @@ def runner(proc: Callable[..., Any]) -> Runner:
     if isinstance(proc, Identity):
         return lambda values, context: values
     if isinstance(proc, TakeFirst):
-        return lambda values, context: proc(values)
+        return _take_first
     if isinstance(proc, Join):
         separator = proc.separator
         return lambda values, context: separator.join(values)
@@ -103,11 +122,11 @@ def runner(proc: Callable[..., Any]) -> Runner:
         steps = [_step(f) for f in proc.functions]
 
         def map_compose(value: Any, context: Mapping[str, Any]) -> list[Any]:
-            values = arg_to_iter(value)
+            values = as_list(value)
             for step in steps:
                 out: list[Any] = []
                 for item in values:
-                    out += arg_to_iter(step(item, context))
+                    out += as_list(step(item, context))
                 values = out
             return values  # type: ignore[return-value]
 
@@ -162,28 +181,30 @@ class BaseLoader(ItemLoader):
     def add_values(self, values: Mapping[str, Any]) -> BaseLoader:
         """`add_value(name, value)` for every pair, in one call: the lean path for filling
         a whole item. None values are skipped, as `add_value` skips them."""
+        runners, context, collected = self._runners, self.context, self._values
         for field_name, value in values.items():
-            if value is not None:
-                self._add_value(field_name, value)
+            if value is None:
+                continue
+            process = (runners.get(field_name) or self._field_runners(field_name))[0]
+            try:
+                processed = process(as_list(value), context)
+            except Exception as e:
+                raise ValueError(
+                    f"Error with input processor: field={field_name!r} value={value!r} "
+                    f"error='{type(e).__name__}: {e!s}'"
+                ) from e
+            if processed:
+                collected.setdefault(field_name, []).extend(as_list(processed))
         return self
 
     def _add_value(self, field_name: str, value: Any) -> None:
-        process = self._field_runners(field_name)[0]
-        try:
-            processed = process(arg_to_iter(value), self.context)
-        except Exception as e:
-            raise ValueError(
-                f"Error with input processor: field={field_name!r} value={value!r} "
-                f"error='{type(e).__name__}: {e!s}'"
-            ) from e
-        if processed:
-            self._values.setdefault(field_name, [])
-            self._values[field_name] += arg_to_iter(processed)
+        self.add_values({field_name: value})
 
     def get_output_value(self, field_name: str) -> Any:
         value = self._values.get(field_name, [])
+        process = (self._runners.get(field_name) or self._field_runners(field_name))[1]
         try:
-            return self._field_runners(field_name)[1](value, self.context)
+            return process(value, self.context)
         except Exception as e:
             raise ValueError(
                 f"Error with output processor: field={field_name!r} value={value!r} "
@@ -196,8 +217,16 @@ class BaseLoader(ItemLoader):
         item = self.item
         names = _dataclass_fields(type(item))
         adapter = None if names else ItemAdapter(item)
-        for field_name in tuple(self._values):
-            value = self.get_output_value(field_name)
+        runners, context = self._runners, self.context
+        for field_name, collected in tuple(self._values.items()):
+            process = (runners.get(field_name) or self._field_runners(field_name))[1]
+            try:
+                value = process(collected, context)
+            except Exception as e:
+                raise ValueError(
+                    f"Error with output processor: field={field_name!r} value={collected!r} "
+                    f"error='{type(e).__name__}: {e!s}'"
+                ) from e
             if value is None:
                 continue
             if adapter is not None:
