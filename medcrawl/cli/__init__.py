@@ -15,6 +15,7 @@ COMMAND_MODULES: list[str] = [
     "medcrawl.corpus.report",
     "medcrawl.cluster.seed",
     "medcrawl.cluster.collect",
+    "medcrawl.cli.extract",
 ]
 
 

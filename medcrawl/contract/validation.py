@@ -43,21 +43,28 @@ def invalid_reject(url: str, kind: str, record: dict[str, Any], errors: list[dic
     )
 
 
+def checked(item: Any, url: str | None, stats: Any) -> Any:
+    """`item` when it is valid (or no output item), else its `Reject`, counted in
+    `medcrawl/invalid/<kind>` and logged. `url`: the page it came from. The crawl's
+    middleware and `medcrawl extract` both check items here."""
+    kind = OUTPUT_FILES.get(type(item))
+    if kind is None:  # not an output item: the feeds would not write it either
+        return item
+    record = fields_of(item)
+    errors = record_errors(kind, record)
+    if not errors:
+        return item
+    record = dict(record)
+    url = url or record.get("url") or "(no page)"
+    stats.inc_value(f"medcrawl/invalid/{kind}")
+    reject = invalid_reject(url, kind, record, errors)
+    logger.warning("Invalid %s item from %s: %s", kind, url, reject.detail)
+    return reject
+
+
 class ValidationMiddleware(BaseSpiderMiddleware):
     """Pass valid items on; turn an invalid one into a `Reject` (reason `invalid`)."""
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
-        kind = OUTPUT_FILES.get(type(item))
-        if kind is None:  # not an output item: the feeds would not write it either
-            return item
-        record = fields_of(item)
-        errors = record_errors(kind, record)
-        if not errors:
-            return item
-        record = dict(record)
         url = response.url if isinstance(response, Response) else None
-        url = url or record.get("url") or "(no page)"
-        self.crawler.stats.inc_value(f"medcrawl/invalid/{kind}")
-        reject = invalid_reject(url, kind, record, errors)
-        logger.warning("Invalid %s item from %s: %s", kind, url, reject.detail)
-        return reject
+        return checked(item, url, self.crawler.stats)
