@@ -136,3 +136,23 @@ def test_a_folder_holding_a_run_is_not_overwritten(demo_extract, capsys, monkeyp
     monkeypatch.chdir(ROOT)
     assert extract(demo_extract, DEMO) == 2
     assert "already holds a run's files" in capsys.readouterr().err
+
+
+def test_dask_cluster_writes_the_local_run(demo_extract, tmp_path, monkeypatch):
+    """Two workers of a LocalCluster on 127.0.0.1 (tcp; in this process): the same folder."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.chdir(ROOT)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        assert extract(tmp_path / "dask", DEMO, "--dask", cluster.scheduler_address) == 0
+    for stem in STEMS[:-1]:
+        assert (tmp_path / "dask" / f"{stem}.jsonl").read_bytes() == (
+            demo_extract / f"{stem}.jsonl"
+        ).read_bytes()
+    assert comparable(tmp_path / "dask", "rejects") == comparable(demo_extract, "rejects")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -240,15 +241,16 @@ class _Worker:
         return self.handles[file]
 
 
-_WORKERS: dict[tuple[str, ...], _Worker] = {}
+#: Each thread's workers by file list: a Dask worker may run chunks in threads, which must
+#: not share a file position or a stats counter.
+_WORKERS = threading.local()
 
 
 def extract_chunk(files: list[str], chunk: list[Page]) -> list[Outcome]:
     """Every page of `chunk`, in order. Runs in a worker process (or a Dask worker): reads
     the records by offset, so workers share nothing but the file paths."""
-    worker = _WORKERS.get(tuple(files))
-    if worker is None:
-        worker = _WORKERS.setdefault(tuple(files), _Worker(files))
+    mine: dict[tuple[str, ...], _Worker] = _WORKERS.__dict__.setdefault("by_files", {})
+    worker = mine.get(tuple(files)) or mine.setdefault(tuple(files), _Worker(files))
     return [extract_page(worker, page) for page in chunk]
 
 
