@@ -168,6 +168,9 @@ class QASpider(scrapy.Spider):
         self.run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # Question URLs counted against max_pages (at most max_pages of them; none without it).
         self._budget: set[str] | None = set() if self.max_pages else None
+        # Question URLs (canonical) this run has asked for: related links to them are dropped
+        # before a Request is built (the dupefilter would drop it after).
+        self._asked: set[str] = set()
         self._undated_warned = False
 
     @classmethod
@@ -257,7 +260,21 @@ class QASpider(scrapy.Spider):
                     self.crawler.stats.inc_value("medcrawl/bounded/max_pages")
                     continue
                 self._budget.add(url)
+            self._asked.add(url)
             yield self.follow(url)
+
+    def follow_related_links(self, urls: Iterable[str]) -> Iterator[Request]:
+        """Requests to the related questions this run has not asked for yet. Pages link ~10
+        related questions, most of them asked for already: a set lookup instead of a Request
+        built, scheduled and fingerprinted only for the dupefilter to drop."""
+        fresh: dict[str, None] = {}
+        for url in urls:
+            url = self.site.canonical_url(url)
+            if url in self._asked or url in fresh:
+                self.crawler.stats.inc_value("medcrawl/related/already_asked")
+            else:
+                fresh[url] = None
+        yield from self.follow_questions(fresh)
 
     def budget_spent(self) -> bool:
         """True once `max_pages` distinct questions have been requested."""
@@ -303,7 +320,7 @@ class QASpider(scrapy.Spider):
         self.crawler.stats.inc_value("medcrawl/pages/question")
         yield from page.items()
         if self.follow_related:
-            yield from self.follow_questions(self.related_urls(response))
+            yield from self.follow_related_links(self.related_urls(response))
 
     def skip(self, response: Response, reason: str) -> Iterator[object]:
         """A page without a question: fetched again when the problem may pass (a challenge, an

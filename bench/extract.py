@@ -1,0 +1,161 @@
+"""`medcrawl extract` speed: one job beside two, beside the lxml floor and the parse bench.
+
+    .venv/bin/python -m bench.extract [--pages 2000] [--rss-pages 20000]
+
+Writes a gzipped WARC of `--pages` question pages (the fixture pages of every site, cycled,
+each under its own question id, with the headers they were served with), then in one run:
+
+- **floor** — `lxml.html.fromstring` of the same pages' bodies, in this process;
+- **parse** — `bench.parse`'s medcrawl path (the spider's callback, no I/O) over the
+  fixture pages, ms a page: what extraction costs without reading an archive or writing files;
+- **jobs 1**, **jobs 2** — `medcrawl extract ARCHIVE --out DIR --jobs N`, each in its own
+  process, wall time over the pages;
+- **jobs 1 ×N** — the same over `--rss-pages` pages, for peak RSS (memory flat in the
+  archive's size).
+
+Targets: `--jobs 2` ≥ 1.8× `--jobs 1` (on 2 cores); jobs 1 ≤ 1.5× the parse bench a page;
+peak RSS of the big run ≤ 1.3× the small one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import lxml.html
+from warcio.warcwriter import WARCWriter
+
+from bench.parse import fixture_pages, measure
+from bench.parse import medcrawl as medcrawl_callback
+from medcrawl.archive.warc import write_capture
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_ID = 20_000_000
+MIN_SPEEDUP = 1.8
+MAX_TIMES_PARSE = 1.5
+MAX_RSS_GROWTH = 1.3
+
+
+def write_archive(path: Path, pages: int) -> list[bytes]:
+    """A WARC of `pages` question pages; returns their bodies (for the floor)."""
+    fixtures = [p for p in fixture_pages() if p.page_class.site.is_question_url(p.url)]
+    bodies = []
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n in range(pages):
+            page = fixtures[n % len(fixtures)]
+            site = page.page_class.site
+            url = site.canonical_url(site.question_url(str(FIRST_ID + n)))
+            headers = [(k, v) for k, v in page.headers.items() if k != "Date"]
+            headers = headers or [("Content-Type", "text/html")]
+            when = datetime.fromisoformat("2026-11-20T08:00:00+00:00")
+            write_capture(writer, url, page.body, date=when, headers=headers)
+            bodies.append(page.body)
+    return bodies
+
+
+def floor_ms(bodies: list[bytes]) -> float:
+    start = time.perf_counter()
+    for body in bodies:
+        lxml.html.fromstring(body)
+    return (time.perf_counter() - start) * 1000 / len(bodies)
+
+
+def parse_ms(rounds: int = 5) -> float:
+    """bench.parse's medcrawl path, mean over the fixture pages, ms a page."""
+    pages = fixture_pages()
+    medians = measure(pages, {"medcrawl": medcrawl_callback}, rounds)["medcrawl"]
+    return sum(medians.values()) * 1000 / len(medians)
+
+
+def run_extract(archive: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """Wall seconds (the command, not the interpreter's start) and peak RSS (MB, of the
+    largest process) of one `medcrawl extract`, in a process of its own."""
+    command = [sys.executable, "-m", "bench.extract", "--child", str(archive), str(out), str(jobs)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"extract --jobs {jobs} failed:\n{done.stderr[-3000:]}")
+    seconds, rss = done.stdout.strip().splitlines()[-1].split()
+    return float(seconds), float(rss)
+
+
+def child(archive: str, out: str, jobs: str) -> None:
+    """Run `medcrawl extract` here; print the peak RSS of this process or its workers."""
+    from medcrawl import cli
+
+    start = time.perf_counter()
+    status = cli.main(["extract", archive, "--out", out, "--jobs", jobs])
+    seconds = time.perf_counter() - start
+    if status != 0:
+        sys.exit(status)
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(seconds, peak / 1024)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="question pages (default 2000)")
+    parser.add_argument(
+        "--rss-pages", type=int, default=20000, help="pages of the RSS run (0: skip)"
+    )
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    os.chdir(ROOT)
+    print(f"{args.pages} question pages in one WARC, {os.cpu_count()} cores\n")
+    with tempfile.TemporaryDirectory(prefix="medcrawl-bench-extract-") as tmp:
+        tmp_path = Path(tmp)
+        bodies = write_archive(tmp_path / "small.warc.gz", args.pages)
+        floor = floor_ms(bodies)
+        parse = parse_ms()
+        rows = {}
+        for jobs in (1, 2):
+            seconds, rss = run_extract(tmp_path / "small.warc.gz", tmp_path / f"out{jobs}", jobs)
+            rows[f"jobs {jobs}"] = (seconds * 1000 / args.pages, rss)
+        if args.rss_pages:
+            write_archive(tmp_path / "big.warc.gz", args.rss_pages)
+            seconds, rss = run_extract(tmp_path / "big.warc.gz", tmp_path / "big", 1)
+            rows[f"jobs 1 ×{args.rss_pages // args.pages}"] = (seconds * 1000 / args.rss_pages, rss)
+    print(f"{'what':<16}{'ms/page':>10}{'× floor':>10}{'peak RSS MB':>13}")
+    print(f"{'lxml floor':<16}{floor:>10.3f}{1:>10.1f}{'':>13}")
+    print(f"{'parse bench':<16}{parse:>10.3f}{parse / floor:>10.1f}{'':>13}")
+    for name, (ms, rss) in rows.items():
+        print(f"{name:<16}{ms:>10.3f}{ms / floor:>10.1f}{rss:>13.0f}")
+    one, two = rows["jobs 1"][0], rows["jobs 2"][0]
+    checks = [
+        (f"jobs 2 / jobs 1 speed: {one / two:.2f}x (target >= {MIN_SPEEDUP})", one / two >= 1.8),
+        (
+            f"jobs 1 / parse bench a page: {one / parse:.2f}x (target <= {MAX_TIMES_PARSE})",
+            one / parse <= MAX_TIMES_PARSE,
+        ),
+    ]
+    if args.rss_pages:
+        growth = rows[f"jobs 1 ×{args.rss_pages // args.pages}"][1] / rows["jobs 1"][1]
+        checks.append(
+            (
+                f"peak RSS {args.rss_pages} / {args.pages} pages: {growth:.2f}x "
+                f"(target <= {MAX_RSS_GROWTH})",
+                growth <= MAX_RSS_GROWTH,
+            )
+        )
+    print()
+    for text, ok in checks:
+        print(f"{text} {'met' if ok else 'MISSED'}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
