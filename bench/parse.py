@@ -51,7 +51,7 @@ MIN_TIMES_FASTER_THAN_TRAFILATURA = 10.0
 
 @dataclass
 class Page:
-    name: str
+    name: str  # `<site>/<fixture>`: fixture names are only unique within a site
     url: str
     body: bytes
     headers: dict[str, str]
@@ -69,7 +69,8 @@ def fixture_pages() -> list[Page]:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             when = datetime.fromisoformat(meta["fetched_at"])
             headers = {"Date": format_datetime(when, usegmt=True), **meta.get("headers", {})}
-            pages.append(Page(meta_path.stem, meta["url"], html.read_bytes(), headers, page_class))
+            name = f"{site}/{meta_path.stem}"
+            pages.append(Page(name, meta["url"], html.read_bytes(), headers, page_class))
     return pages
 
 
@@ -152,12 +153,19 @@ def measure(
 def report(pages: list[Page], medians: dict[str, dict[str, float]]) -> dict[str, float]:
     """Print ms/page per page and method, the mean over pages, and the ratios; return means."""
     methods = list(medians)
-    print(f"{'page':<22}{'KB':>6}" + "".join(f"{m:>16}" for m in methods))
+    print(f"{'page':<34}{'KB':>6}" + "".join(f"{m:>16}" for m in methods))
     for page in pages:
         row = "".join(f"{medians[m][page.name] * 1000:>16.2f}" for m in methods)
-        print(f"{page.name:<22}{len(page.body) / 1024:>6.1f}{row}")
+        print(f"{page.name:<34}{len(page.body) / 1024:>6.1f}{row}")
+    sites = sorted({page.name.split("/", 1)[0] for page in pages})
+    for site in sites if len(sites) > 1 else ():
+        names = [p.name for p in pages if p.name.startswith(f"{site}/")]
+        site_means = {m: statistics.fmean(medians[m][n] for n in names) * 1000 for m in methods}
+        row = "".join(f"{site_means[m]:>16.2f}" for m in methods)
+        ratio = site_means["medcrawl"] / site_means["lxml floor"]
+        print(f"{f'mean ms/page, {site} ({len(names)})':<40}{row}   medcrawl/floor {ratio:.1f}x")
     means = {m: statistics.fmean(medians[m].values()) * 1000 for m in methods}
-    print(f"{'mean ms/page':<28}" + "".join(f"{means[m]:>16.2f}" for m in methods))
+    print(f"{'mean ms/page':<40}" + "".join(f"{means[m]:>16.2f}" for m in methods))
     floor, ours = means["lxml floor"], means["medcrawl"]
     parse = means["medcrawl parse"]
     print()

@@ -15,24 +15,18 @@ current and that a crawl of it yields exactly `expected()`.
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from w3lib.encoding import html_body_declared_encoding
-from warcio.warcwriter import WARCWriter
-
+from demo import archive
 from demo import site_data as data
-from medcrawl import __version__
-from medcrawl.archive.warc import write_capture
+from demo.archive import Capture, FixturePage, fixture_capture
 from medcrawl.extract.ids import doctor_id, named_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +36,6 @@ ARCHIVE = Path(__file__).resolve().parent / "ask39-demo.warc.gz"
 SITE = "https://ask.39.net"
 INDEX_URL = f"{SITE}/browse/jibing.html"
 CRAWLED = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)  # capture time of rendered pages
-USER_AGENT = f"medcrawl/{__version__} (+https://github.com/medcrawl/medcrawl)"
 # Stored as served with these framings, so replay must undo them.
 GZIPPED = {INDEX_URL, f"{SITE}/question/90000201.html", f"{SITE}/question/90000401.html"}
 CHUNKED = {f"{SITE}/news/3150-1.html", f"{SITE}/question/90000201.html"}
@@ -344,43 +337,13 @@ def removed_html() -> str:
 # --- what goes in the archive -------------------------------------------------------------
 
 
-@dataclass
-class Capture:
-    url: str
-    body: bytes
-    date: datetime
-    status: str = "200 OK"
-    headers: tuple[tuple[str, str], ...] = ()
-    content_type: str = "text/html; charset=utf-8"
-
-
-@dataclass
-class FixturePage:
-    name: str
-    url: str
-    fetched_at: datetime
-    expected: dict
-    headers: dict
-
-
 def fixture_pages() -> list[FixturePage]:
     """The fixture pages, one per URL (the first by name when two share one)."""
-    pages: dict[str, FixturePage] = {}
-    for path in sorted(FIXTURES.glob("*.json")):
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        if not path.with_suffix(".html").exists() or meta["url"] in pages:
-            continue
-        pages[meta["url"]] = FixturePage(
-            name=path.stem,
-            url=meta["url"],
-            fetched_at=datetime.fromisoformat(meta["fetched_at"]),
-            expected=meta.get("items", {}),
-            headers=meta.get("headers", {}),
-        )
+    pages = archive.fixture_pages(FIXTURES)
     rendered = {question_url(q.id) for q in data.QUESTIONS}
-    clash = rendered & set(pages)
+    clash = rendered & {p.url for p in pages}
     assert not clash, f"fixture URLs clash with site_data question ids: {clash}"
-    return list(pages.values())
+    return pages
 
 
 def fixture_listing(page: FixturePage) -> tuple[str, Listing]:
@@ -422,12 +385,7 @@ def captures() -> Iterator[Capture]:
             html = list_html(cid, n, len(chunks), chunk)
             yield Capture(list_url(cid, n), html.encode(), next(clock))
     for page in fixture_pages():
-        body = (FIXTURES / f"{page.name}.html").read_bytes()
-        declared = html_body_declared_encoding(body)
-        content_type = page.headers.get(
-            "Content-Type", f"text/html; charset={declared}" if declared else "text/html"
-        )
-        yield Capture(page.url, body, page.fetched_at, content_type=content_type)
+        yield fixture_capture(page)
     questions = list(data.QUESTIONS)
     for n, q in enumerate(questions):
         related = [questions[(n + k) % len(questions)] for k in (1, 2, 5)]
@@ -439,52 +397,9 @@ def captures() -> Iterator[Capture]:
     yield Capture(question_url(data.REMOVED), removed_html().encode(), next(clock))
 
 
-def http_headers(c: Capture, body: bytes) -> list[tuple[str, str]]:
-    headers = [("Server", "nginx"), ("Date", format_datetime(c.date, usegmt=True))]
-    if c.body or not c.headers:
-        headers.append(("Content-Type", c.content_type))
-    headers += c.headers
-    if c.url in GZIPPED:
-        headers.append(("Content-Encoding", "gzip"))
-    if c.url in CHUNKED:
-        headers.append(("Transfer-Encoding", "chunked"))
-    else:
-        headers.append(("Content-Length", str(len(body))))
-    return [*headers, ("Vary", "Accept-Encoding"), ("Cache-Control", "private")]
-
-
-def served_body(c: Capture) -> bytes:
-    """The body bytes as they crossed the wire: gzip-compressed and/or chunked."""
-    body = gzip.compress(c.body, mtime=0) if c.url in GZIPPED else c.body
-    if c.url in CHUNKED:
-        size = 4096
-        chunks = [body[i : i + size] for i in range(0, len(body), size)]
-        body = b"".join(b"%x\r\n%s\r\n" % (len(ch), ch) for ch in chunks) + b"0\r\n\r\n"
-    return body
-
-
 def build(path: Path = ARCHIVE) -> Path:
     """Write the demo archive to `path`."""
-    request_headers = [
-        ("User-Agent", USER_AGENT),
-        ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-        ("Accept-Language", "zh-CN,zh;q=0.9"),
-        ("Accept-Encoding", "gzip, deflate"),
-    ]
-    with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        for c in captures():
-            body = served_body(c)
-            write_capture(
-                writer,
-                c.url,
-                body,
-                date=c.date,
-                status=c.status,
-                headers=http_headers(c, body),
-                request_headers=request_headers,
-            )
-    return path
+    return archive.write_archive(path, captures(), gzipped=GZIPPED, chunked=CHUNKED)
 
 
 # --- what a crawl of it must give ---------------------------------------------------------
@@ -494,12 +409,7 @@ def expected() -> dict[str, set[str]]:
     """The ids a crawl of the archive writes, per output file, and the rejects as
     `{"rejects": {"<url> <reason>", …}}` (a fixture page that holds no question is a
     reject with the reason its own test asserts, so only its URL is listed here)."""
-    out: dict[str, set[str]] = {
-        k: set() for k in ("questions", "answers", "causes", "encyclopedia", "drugs", "doctors")
-    }
-    for page in fixture_pages():
-        for stem, items in page.expected.items():
-            out[stem].update(item["id"] for item in items)
+    out = archive.fixture_ids(fixture_pages())
     for q in data.QUESTIONS:
         qid = f"ask39:{q.id}"
         out["questions"].add(qid)

@@ -1,10 +1,12 @@
-"""The README's quick start, end to end: `scrapy crawl ask39 -a replay=demo/ask39-demo.warc.gz`
-crawls the demo archive (index → lists → questions) into the six JSONL files, offline.
+"""The README's quick start, end to end, for every site: `scrapy crawl <site> -a
+replay=demo/<site>-demo.warc.gz` crawls the demo archive (index → lists → questions) into the
+six JSONL files, offline.
 
-The crawl runs once per module, in a subprocess, exactly as a user runs it (plus an output
-folder, a run id and a proxy that refuses every connection, so a request that left the
-archive would fail loudly). What it must write is `demo.build_demo.expected()`: the items of
-every fixture page in the archive plus those of `demo/site_data.py`.
+Each site's crawl runs once per module, in a subprocess, exactly as a user runs it (plus an
+output folder, a run id and a proxy that refuses every connection, so a request that left the
+archive would fail loudly). What it must write is its builder's `expected()`: the items of
+every fixture page in the archive plus those of the site's demo data
+(`demo/build_demo.py` + `site_data.py` for ask39, `demo/build_120ask.py` + `data_120ask.py`).
 """
 
 from __future__ import annotations
@@ -21,56 +23,90 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demo import build_demo, site_data
+from demo import build_120ask, build_demo, data_120ask, site_data
 from medcrawl.archive.warc import WarcIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-ARCHIVE = "demo/ask39-demo.warc.gz"  # as the README writes it, relative to the checkout
+#: Each site's demo builder; the archive as the README writes it, relative to the checkout.
+BUILDERS = {"ask39": build_demo, "120ask": build_120ask}
+ARCHIVES = {site: f"demo/{site}-demo.warc.gz" for site in BUILDERS}
+ARCHIVE = ARCHIVES["ask39"]
 RUN_ID = "demo-test"
 STEMS = ("questions", "answers", "causes", "encyclopedia", "drugs", "doctors")
 _STAT = re.compile(r"^\s*[{ ]?'([^']+)': (\d+)[,}]?\s*$")
 _ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
 
 
-@pytest.fixture(scope="module")
-def crawl(tmp_path_factory) -> dict:
-    """Run the demo crawl once: {"files": {stem: [lines]}, "stats": {name: int}, "log": str}."""
-    out = tmp_path_factory.mktemp("demo-output")
+def run_demo(site: str, out: Path) -> dict:
+    """Run a site's demo crawl: {"site", "files": {stem: [lines]}, "stats": {name: int},
+    "log": str}."""
     refuse = "http://127.0.0.1:9"  # the discard port: nothing listens, any connection fails
     env = {**os.environ, "http_proxy": refuse, "https_proxy": refuse, "no_proxy": ""}
     scrapy = Path(sys.executable).with_name("scrapy")
-    command = [str(scrapy), "crawl", "ask39", "-a", f"replay={ARCHIVE}", "-a", f"run_id={RUN_ID}"]
-    command += ["-s", f"MEDCRAWL_OUTPUT_DIR={out}"]  # the project's own log level
+    command = [str(scrapy), "crawl", site, "-a", f"replay={ARCHIVES[site]}"]
+    command += ["-a", f"run_id={RUN_ID}", "-s", f"MEDCRAWL_OUTPUT_DIR={out}"]
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    run = out / "ask39" / RUN_ID
+    run = out / site / RUN_ID
     files = {
         stem: (run / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
         for stem in (*STEMS, "rejects")
     }
     stats_dump = done.stderr.split("Dumping Scrapy stats:", 1)[-1]
     stats = {m[1]: int(m[2]) for line in stats_dump.splitlines() if (m := _STAT.match(line))}
-    return {"files": files, "stats": stats, "log": done.stderr}
+    return {"site": site, "files": files, "stats": stats, "log": done.stderr}
 
 
-@pytest.fixture(scope="module")
-def records(crawl) -> dict[str, list[dict]]:
+def parsed(crawl: dict) -> dict[str, list[dict]]:
     return {stem: [json.loads(line) for line in lines] for stem, lines in crawl["files"].items()}
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, set[str]]:
-    return build_demo.expected()
+def crawl_ask39(tmp_path_factory) -> dict:
+    return run_demo("ask39", tmp_path_factory.mktemp("demo-output"))
+
+
+@pytest.fixture(scope="module")
+def crawl_120ask(tmp_path_factory) -> dict:
+    return run_demo("120ask", tmp_path_factory.mktemp("demo-output"))
+
+
+@pytest.fixture(scope="module", params=sorted(BUILDERS))
+def crawl(request) -> dict:
+    """The demo crawl of each site, once per module."""
+    return request.getfixturevalue(f"crawl_{request.param}")
+
+
+@pytest.fixture(scope="module")
+def records(crawl) -> dict[str, list[dict]]:
+    return parsed(crawl)
+
+
+@pytest.fixture(scope="module")
+def expected(crawl) -> dict[str, set[str]]:
+    return BUILDERS[crawl["site"]].expected()
+
+
+@pytest.fixture(scope="module")
+def ask39_records(crawl_ask39) -> dict[str, list[dict]]:
+    return parsed(crawl_ask39)
+
+
+@pytest.fixture(scope="module")
+def records_120ask(crawl_120ask) -> dict[str, list[dict]]:
+    return parsed(crawl_120ask)
 
 
 def by_id(records: dict, stem: str) -> dict[str, dict]:
     return {r["id"]: r for r in records[stem]}
 
 
-def test_the_committed_archive_is_current(tmp_path):
-    """The archive holds what `python -m demo.build_demo` writes today (fixtures included)."""
+@pytest.mark.parametrize("site", sorted(BUILDERS))
+def test_the_committed_archive_is_current(tmp_path, site):
+    """The archive holds what its builder (`python -m demo.build_demo`, `… demo.build_120ask`)
+    writes today (fixtures included)."""
 
     def content(path: Path) -> list[tuple]:
         with path.open("rb") as stream:
@@ -79,8 +115,9 @@ def test_the_committed_archive_is_current(tmp_path):
                 for record in ArchiveIterator(stream)
             ]
 
-    rebuilt = build_demo.build(tmp_path / "demo.warc.gz")
-    assert content(ROOT / ARCHIVE) == content(rebuilt), "run: python -m demo.build_demo"
+    builder = BUILDERS[site]
+    rebuilt = builder.build(tmp_path / "demo.warc.gz")
+    assert content(ROOT / ARCHIVES[site]) == content(rebuilt), f"run: python -m {builder.__name__}"
 
 
 def test_the_archive_holds_enough_question_pages():
@@ -104,13 +141,13 @@ def test_at_least_twenty_questions(records):
 
 
 @pytest.mark.parametrize("stem", [*STEMS, "rejects"])
-def test_every_line_is_json_with_real_chinese(crawl, stem):
+def test_every_line_is_json_with_real_chinese(crawl, expected, stem):
     lines = crawl["files"][stem]
-    assert lines
+    assert lines or (stem != "rejects" and not expected[stem])  # 120ask: no encyclopedia, drugs
     for line in lines:
         assert isinstance(json.loads(line), dict)
         assert not _ESCAPE.search(line), line[:200]
-    if stem != "rejects":
+    if stem != "rejects" and lines:
         assert any(re.search(r"[\u4e00-\u9fff]", line) for line in lines)
 
 
@@ -128,13 +165,20 @@ def test_every_link_resolves_to_a_written_record(records):
         assert q["encyclopedia_id"] is None or q["encyclopedia_id"] in encyclopedia, q["id"]
         assert set(q["drug_ids"]) <= set(drugs), q["id"]
         assert set(q["recommended_doctor_ids"]) <= set(doctors), q["id"]
-    # Shared doctors, drugs and diseases are written once and linked from several questions.
+    # Doctors (and drugs, diseases) are written once, and linked from several answers.
+    answered = Counter(a["doctor_id"] for a in records["answers"] if a["doctor_id"])
+    assert max(answered.values()) >= 2
+
+
+def test_ask39_shared_sidebar_records_are_linked_from_several_questions(ask39_records):
+    records = ask39_records
     linked = Counter(d for q in records["questions"] for d in q["recommended_doctor_ids"])
     assert max(linked.values()) >= 3
     assert max(Counter(d for q in records["questions"] for d in q["drug_ids"]).values()) >= 3
 
 
-def test_the_seed_question_and_its_five_causes(records):
+def test_the_seed_question_and_its_five_causes(ask39_records):
+    records = ask39_records
     seed = by_id(records, "questions")["ask39:91201364"]
     assert seed["category_path"] == ["内科", "神经内科", "面部肌肉萎缩"]
     assert seed["crawled_at"] == "2026-11-20T08:00:00+00:00"  # the capture date, not today
@@ -156,8 +200,9 @@ def test_the_seed_question_and_its_five_causes(records):
 
 
 @pytest.mark.parametrize("q", site_data.QUESTIONS, ids=lambda q: str(q.id))
-def test_rendered_pages_come_back_as_written(records, q):
+def test_rendered_pages_come_back_as_written(ask39_records, q):
     """Every question of the data table, field by field where the table says the value."""
+    records = ask39_records
     got = by_id(records, "questions")[f"ask39:{q.id}"]
     assert got["title"] == q.title
     assert got["question"] == q.text
@@ -196,7 +241,8 @@ def test_rendered_pages_come_back_as_written(records, q):
             assert answer["text"] == "\n".join(a.lead)
 
 
-def test_relative_dates_count_from_the_capture(records):
+def test_relative_dates_count_from_the_capture(ask39_records):
+    records = ask39_records
     """`3天前` on a page archived 2026-11-20 is 2026-11-17, whenever the demo is crawled."""
     q = by_id(records, "questions")["ask39:90000102"]
     assert q["asked_at_raw"] == "3天前"
@@ -205,7 +251,8 @@ def test_relative_dates_count_from_the_capture(records):
     assert q["asked_at"].endswith("+08:00")
 
 
-def test_rejects_say_why(records):
+def test_ask39_rejects_say_why(ask39_records):
+    records = ask39_records
     reasons = {r["url"]: r["reason"] for r in records["rejects"]}
     removed = build_demo.question_url(site_data.REMOVED)
     missing = build_demo.question_url(site_data.NOT_ARCHIVED)
@@ -242,3 +289,73 @@ def test_replay_never_used_the_network(crawl, records):
     missed = [line for line in crawl["log"].splitlines() if "not_archived" in line]
     assert missed and not [line for line in missed if "WARNING" in line]
     assert "127.0.0.1:9" not in crawl["log"]
+
+
+# --- 120ask -------------------------------------------------------------------------------
+
+
+def test_the_120ask_archive_holds_enough_question_pages():
+    index = WarcIndex(ROOT / ARCHIVES["120ask"])
+    questions = [p for p in build_120ask.fixture_pages() if index.get(p.url)]
+    questions += [q for q in data_120ask.QUESTIONS if index.get(build_120ask.question_url(q.id))]
+    assert len(questions) >= 20
+    assert len(build_120ask.fixture_pages()) >= 8
+    assert index.get(build_120ask.SITE.category_url("neike", 2)) is not None  # a list is paged
+
+
+@pytest.mark.parametrize("q", data_120ask.QUESTIONS, ids=lambda q: str(q.id))
+def test_120ask_rendered_pages_come_back_as_written(records_120ask, q):
+    """Every question of the 120ask data table, field by field."""
+    records = records_120ask
+    got = by_id(records, "questions")[f"120ask:{q.id}"]
+    assert got["title"] == q.title
+    assert got["question"] == q.text
+    assert (got["patient_sex"], got["patient_age"]) == (q.sex, q.age)
+    assert got["category_path"] == list(q.crumbs)
+    assert got["asked_at_raw"] == q.asked
+    assert got["asked_at"] == q.asked.replace(" ", "T") + "+08:00"
+    assert got["answer_count"] == len(q.answers)
+    assert (got["encyclopedia_id"], got["drug_ids"], got["recommended_doctor_ids"]) == (
+        None,
+        [],
+        [],
+    )
+    answers = by_id(records, "answers")
+    doctors = by_id(records, "doctors")
+    for n, a in enumerate(q.answers, 1):
+        answer = answers[f"120ask:{q.id}/a{n}"]
+        d = data_120ask.DOCTORS[a.doctor]
+        doctor = doctors[answer["doctor_id"]]
+        assert (doctor["name"], doctor["title"]) == (d.name, d.title)
+        assert answer["doctor_id"].endswith(f":{d.profile}") == (d.profile is not None)
+        assert answer["accepted"] is a.accepted
+        assert answer["answered_at_raw"] == a.time
+        assert answer["follow_ups"] == [{"role": r, "text": t} for r, t in a.follow_ups]
+        causes = sorted(
+            (c for c in records["causes"] if c["answer_id"] == answer["id"]),
+            key=lambda c: c["position"],
+        )
+        assert [(c["name"], c["text"]) for c in causes] == list(a.items)
+        if a.voice:
+            assert (answer["text"], answer["summary"], answer["advice"]) == (None, None, None)
+        else:
+            assert answer["summary"] == "\n".join(a.lead)
+            assert answer["advice"] == ("\n".join(a.advice) or None)
+            assert answer["text"] == "\n".join(build_120ask.answer_lines(a))
+
+
+def test_120ask_rejects_say_why(records_120ask):
+    """The removed and missing pages the archive was built with, each with its reason; the
+    rest are links to questions the archive does not hold (`not_archived`, never a fetch)."""
+    got = {f"{r['url']} {r['reason']}" for r in records_120ask["rejects"]}
+    expected = build_120ask.expected()["rejects"]
+    assert expected <= got
+    index = WarcIndex(ROOT / ARCHIVES["120ask"])
+    for line in got - expected:
+        url, reason = line.rsplit(" ", 1)
+        assert reason == "not_archived" and index.get(url) is None, line
+
+
+def test_120ask_has_no_encyclopedia_or_drugs(crawl_120ask):
+    assert crawl_120ask["files"]["encyclopedia"] == []
+    assert crawl_120ask["files"]["drugs"] == []

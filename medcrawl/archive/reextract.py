@@ -375,6 +375,7 @@ class Extraction:
             else:
                 pages.append(planned)
         del index
+        self._name_run({p.site for p in pages})
         self.pages = len(pages)
         for outcomes in map_chunks(self.files, chunks(pages, jobs=4)):
             for outcome in outcomes:
@@ -384,6 +385,15 @@ class Extraction:
                 progress(self.done, self.pages, self.stats.get_stats())
         self._close_outputs()
         return self.finish()
+
+    def _name_run(self, keys: set[str]) -> None:
+        """A run of the sites whose pages the archive holds: their keys name it (the
+        manifest's `spider`) and their settings (run-check thresholds) judge it."""
+        if not keys or len(self.choices) == 1:
+            return
+        found = [site for site in self.choices if site.key in keys]
+        self.spider.name = "+".join(site.key for site in found)
+        self.settings = run_settings(found)
 
     def merge(self, outcome: Outcome) -> None:
         """One page's lines into the files, in order: repeats of once-per-run records dropped

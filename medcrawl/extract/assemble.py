@@ -14,7 +14,7 @@ from datetime import datetime
 
 from medcrawl.contract import items
 from medcrawl.extract.ids import doctor_id, named_id
-from medcrawl.extract.lists import answer_lists
+from medcrawl.extract.lists import answer_lists, section_lists
 from medcrawl.extract.loaders import (
     AnswerLoader,
     CauseLoader,
@@ -27,6 +27,7 @@ from medcrawl.extract.medical import (
     DoctorTokens,
     drugs_mentioned,
     split_answer,
+    split_sections,
     title_rank,
 )
 from medcrawl.extract.text import MAX_LABEL_CHARS, split_label
@@ -88,6 +89,12 @@ class AnswerParts:
     accepted: bool | None = None
     answered_at: str | None = None
     follow_ups: list[dict[str, str | None]] = field(default_factory=list)
+    #: On a site that lays answers out in labelled sections (an analysis, then guidance): the
+    #: lines of each, labels removed. The summary and the advice are then these sections
+    #: (`medical.split_sections`), not guessed from the shape of `lines`; `lines` is still
+    #: the whole answer (`text`). None: the answer has no such sections.
+    summary_lines: list[str] | None = None
+    advice_lines: list[str] | None = None
 
 
 @dataclass
@@ -184,8 +191,12 @@ def answer_items(
     """An answer, its doctor and the causes of its numbered list."""
     doctor = doctor_item(site, parts.doctor, now) if parts.doctor else None
     answer_id = f"{question_id}/a{position}"
-    split = split_answer(parts.lines)
-    lists = answer_lists(split)
+    if parts.summary_lines is None and parts.advice_lines is None:
+        split = split_answer(parts.lines)
+        lists = answer_lists(split)
+    else:  # the site's own sections: each keeps its text, lists are read in each
+        split = split_sections(parts.summary_lines or [], parts.advice_lines or [])
+        lists = section_lists(parts.summary_lines or [], parts.advice_lines or [])
     loader = AnswerLoader(now=now)
     loader.add_values(
         {

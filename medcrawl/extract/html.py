@@ -10,12 +10,15 @@ from medcrawl.extract.text import clean
 _BREAKS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section"}
 )
-_SKIP = frozenset({"script", "style", "noscript", "template"})
+# Not shown: code, and what a media player shows only where it cannot play (the
+# "your browser does not support audio" fallback of a voice answer).
+_SKIP = frozenset({"script", "style", "noscript", "template", "audio", "video"})
 
 
 def text_lines(sel: Selector | None) -> list[str]:
     """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
-    inline tags (`<a>`, `<strong>`) do not; scripts and styles are skipped."""
+    inline tags (`<a>`, `<strong>`) do not; scripts, styles and the fallback text of
+    `<audio>`/`<video>` players are skipped."""
     if sel is None:
         return []
     parts: list[str] = []

@@ -98,6 +98,13 @@ def answer_lists(split: AnswerParts) -> list[NumberedList]:
     return found
 
 
+def section_lists(summary_lines: list[str], advice_lines: list[str]) -> list[NumberedList]:
+    """Every numbered list of an answer laid out in two labelled sections (an analysis, then
+    guidance; see `medical.split_sections`), in page order: each section's lists, read with
+    the section's own text as their lead."""
+    return answer_lists(split_answer(summary_lines)) + answer_lists(split_answer(advice_lines))
+
+
 def lead_and_kind(lead_text: str, items: list[ListItem]) -> tuple[str | None, str]:
     """The sentence that introduces a list and the list's kind (see the module doc)."""
     sentences = [s.strip() for s in _SENTENCE_END.split(lead_text.replace("\n", "")) if s.strip()]

@@ -7,6 +7,7 @@ Dates are parsed against the crawl time passed as loader context: `Loader(now=da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from functools import cache
@@ -66,6 +67,15 @@ def strip_label(value: str) -> str:
     """`擅长:全科` → `全科`; text without a `label:` stays."""
     head, sep, tail = value.partition(":") if ":" in value else value.partition("：")
     return tail.strip() if sep and len(head) <= MAX_LABEL_CHARS else value
+
+
+_ETC = re.compile(r"(?:等等?)?[。．.…；;]*$")
+
+
+def strip_etc(value: str) -> str | None:
+    """`运动损伤等` → `运动损伤`: the `等` (and the full stop) that closes a list of names is
+    not part of its last name; None when nothing is left."""
+    return _ETC.sub("", value).strip() or None
 
 
 #: A processor made ready to run: `(values, loader context) -> result`.
@@ -296,7 +306,7 @@ class DrugLoader(BaseLoader):
 class DoctorLoader(BaseLoader):
     default_item_class = items.Doctor
     name_in = MapCompose(clean_inline, drop_ui_word)
-    specialties_in = MapCompose(clean_inline, strip_label, split_list, drop_ui_word)
+    specialties_in = MapCompose(clean_inline, strip_label, split_list, strip_etc, drop_ui_word)
     specialties_out = Compose(unique)
 
 

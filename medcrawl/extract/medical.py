@@ -207,6 +207,47 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     return parts
 
 
+def split_sections(summary_lines: list[str], advice_lines: list[str]) -> AnswerParts:
+    """Split an answer the site lays out in two labelled sections — an analysis, then
+    guidance — into summary, list items, advice and tips: each section's own text (labels
+    removed by the page) is the summary and the advice, and the rules of `split_answer` still
+    find the numbered list and the tips inside them.
+
+    The first numbered list, in either section, is the main (cause) list and leaves its
+    section's text; a later list in the guidance stays in the advice as published. Items
+    under a bracketed heading (`【…】`) are tips in either section.
+    """
+    first = split_answer(summary_lines)
+    parts = AnswerParts(items=first.items, tips=list(first.tips), tips_heading=first.tips_heading)
+    summary = _lines(first.summary, first.advice)  # the section without its list and tips
+    if first.items:
+        advice, tips = _without_tips(advice_lines)
+        second = split_answer(advice_lines)
+    else:
+        second = split_answer(advice_lines)
+        parts.items, advice = second.items, _lines(second.summary, second.advice)
+        tips = second.tips
+    parts.tips += tips
+    parts.tips_heading = parts.tips_heading or (second.tips_heading if tips else None)
+    parts.summary = "\n".join(summary) or None
+    parts.advice = "\n".join(advice) or None
+    return parts
+
+
+def _lines(*texts: str | None) -> list[str]:
+    return [line for text in texts if text for line in text.split("\n")]
+
+
+def _without_tips(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A section's lines as published up to a bracketed tips heading, and the tips under it
+    (lines after the tips that are not theirs stay in the section)."""
+    for cut, line in enumerate(lines):
+        if _BRACKET_HEADING.match(line):
+            rest = split_answer(lines[cut:])
+            return lines[:cut] + _lines(rest.summary, rest.advice), rest.tips
+    return [line for line in lines if line], []
+
+
 def _split_closing(lines: list[str]) -> tuple[list[str], list[str]]:
     """Without a list: from the first paragraph after the lead that opens with advice words
     (`建议…`) to the end is the advice; the first paragraph is always the summary."""

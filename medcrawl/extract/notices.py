@@ -16,7 +16,9 @@ _VISIBLE_TEXT = (
     "[position() <= 200]"
 )
 CHALLENGE_TEXT = re.compile(r"安全验证|人机验证|访问验证|请输入验证码|拖动滑块")
-REMOVED_TEXT = re.compile(r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中")
+REMOVED_TEXT = re.compile(
+    r"问题不存在|已被删除|已删除|已被屏蔽|页面不存在|找不到该问题|审核中|已被?关闭"
+)
 
 
 def notice(sel: Selector) -> str | None:

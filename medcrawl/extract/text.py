@@ -83,14 +83,14 @@ def strip_ui_suffix(text: str) -> str:
 
 # --- labels -------------------------------------------------------------------------------
 
-#: A label (`病情描述：`, `追问：`, `擅长:`) is at most this many characters before its colon;
+#: A label (`发病时间：`, `追问：`, `擅长:`) is at most this many characters before its colon;
 #: a longer run before a colon is a sentence, not a label.
 MAX_LABEL_CHARS = 8
 _LABEL = re.compile(rf"^\s*([\u4e00-\u9fff]{{2,{MAX_LABEL_CHARS}}})\s*[:：]\s*(.*)$", re.S)
 
 
 def split_label(text: str) -> tuple[str | None, str]:
-    """`病情描述:头痛三天…` → (`病情描述`, `头痛三天…`); text with no label → (None, text)."""
+    """`发病时间:三天前` → (`发病时间`, `三天前`); text with no label → (None, text)."""
     m = _LABEL.match(text)
     return (m.group(1), m.group(2).strip()) if m else (None, text.strip())
 

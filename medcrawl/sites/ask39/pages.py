@@ -281,12 +281,15 @@ class Ask39QuestionPage(QuestionPage):
         card = find(block, ".//div[contains(@class,'doctor_all')]")
         if card is None:
             return None
+        name_tokens = tokens(find(card, ".//span[contains(@class,'doc_name')]"))
+        if not name_tokens:
+            return None
         name, roles = doctor_line(
-            tokens(find(card, ".//span[contains(@class,'doc_name')]"))
+            name_tokens
             + [
-                t
+                token
                 for span in find_all(card, ".//span[contains(@class,'doc_yshi')]")
-                for t in tokens(span)
+                for token in tokens(span)
             ]
         )
         if not name:

@@ -1,0 +1,527 @@
+"""www.120ask.com (快速问医生) pages: every selector for the site lives here, and nothing else.
+
+Selectors follow shared/site/120ask-markup.md: the sourced class names first ([SRC]: `h1#d_askH1`,
+`div.b_route`, `div.b_askab1`, `div#d_msCon p.crazy_new`, `div.b_answerli`, `b_acceptcont` /
+`b_answercont`, `span.b_sp1` / `b_sp2`, `span.b_anscont_time`, `div.b_ansaddli` /
+`span.b_docaddti`, the 2016 `itemprop` microdata), classes matched by token, then anchors on the
+visible labels (健康咨询描述, 病情分析, 指导意见, 擅长 …) and on the shape of the text (a date,
+`男 | 35岁`). The items are assembled from the parts found here by the shared
+`medcrawl.extract.assemble`; the site shows no encyclopedia, drug or recommended-doctor box.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
+from medcrawl.extract.dates import list_date
+from medcrawl.extract.html import every, first, text_lines
+from medcrawl.extract.medical import classify_doctor_tokens, doctor_line
+from medcrawl.extract.notices import notice
+from medcrawl.extract.text import clean_inline
+from medcrawl.sites.ask120.site import SITE
+from medcrawl.sites.page import ListEntry, Page, QuestionPage
+
+
+def _token(cls: str) -> str:
+    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+
+
+# --- the question ------------------------------------------------------------------------
+
+# `<title>` is `<question title>_快速问医生` (or `_120健康网`).
+_TITLE_SUFFIX = re.compile(r"\s*[_|-]\s*(?:快速问医生|120健康网|有问必答)(?:\W.*)?$")
+# The body's section labels, in a `span` before the text or run into it (`健康咨询描述：…`),
+# with an optional aside (`病情描述（发病时间、主要症状等）：`).
+_BODY_LABEL = re.compile(
+    r"^(?:健康咨询描述|问题描述|病情描述|曾经的?治疗情况(?:和|及)?效果|想得到怎样的帮助"
+    r"|需要医生帮助提供远程诊断|需要医生提供的帮助|补充(?:问题|说明))"
+    r"\s*(?:[（(][^）)]{0,30}[）)])?\s*[：:]\s*"
+)
+# A label held by its own inline element: short, ends with a colon.
+_HELD_LABEL = re.compile(r"^[\u4e00-\u9fff（）()、，,\s]{2,30}[：:]$")
+# The patient line: `男 | 35岁`, `女|2岁`; a date-time; `来自…` and `N人回复` are not collected.
+_PATIENT_SEPARATORS = re.compile(r"\s*[|｜丨/,，]\s*|\s+")
+_AGE = re.compile(r"^\d{1,3}\s*岁")
+_ABSOLUTE_DATETIME = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
+    r"(?:\s*\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)?"
+)
+_DATETIME = re.compile(
+    rf"{_ABSOLUTE_DATETIME.pattern}|\d+\s*(?:秒|分钟|小时|天)前"
+    r"|(?:今天|昨天|前天)\s*\d{1,2}\s*[:：]\s*\d{2}"
+)
+# An answer's sections: the analysis (→ summary), the guidance (→ advice).
+_SUMMARY_LABEL = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
+_ADVICE_LABEL = re.compile(r"^\s*(?:指导意见|意见建议)\s*(?:[：:]\s*|$)")
+# A follow-up's own label, when it sits in the text (`追问：…`, `医生回复：…`).
+_FOLLOW_UP_LABEL = re.compile(
+    r"^(?:患者|病人|提问者|医生|医师)?(?:追问|回复|追答|补充(?:问题)?)\s*(?:[：:]\s*|$)"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# What a voice answer's player says where it cannot play: never answer text.
+_NO_AUDIO = re.compile(
+    r"^您的浏览器不支持\s*(?:audio|video|音频|视频)?\s*(?:元素|播放)?[。.!！]?$", re.I
+)
+# A doctor's profile: `//www.120ask.com/doctor/<id>/`; a name link may also end in the id.
+_PROFILE = re.compile(r"^(?:https?:)?//[^/]*/doctor/\w+/?$|^/doctor/\w+/?$", re.I)
+_NUMBERED = re.compile(r"^(?:https?:)?//[^?#]+/\d+/?$", re.I)
+_QUERY = re.compile(r"[?#].*$")
+_ACCEPTED_BADGE = re.compile(r"已被?采纳|(?:提问者|患者)采纳|采纳(?:的|为)?(?:最佳)?答案|最佳答案")
+# The site's home and Q&A root as breadcrumb crumbs: not categories.
+_HOME_CRUMBS = frozenset({"首页", "快速问医生", "120健康网", "有问必答"})
+# What makes a page a question page, besides its title.
+_QUESTION_MARKERS = (
+    "//h1[@id='d_askH1']",
+    "//*[@id='d_msCon']",
+    f"//div[{_token('b_askab1')}]",
+    f"//div[{_token('b_answerli')}]",
+    "//*[@itemprop='post_time']",
+    "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
+    "'病情描述')]",
+)
+
+
+class Ask120QuestionPage(QuestionPage):
+    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime) -> None:
+        super().__init__(response, now)
+        self.sel: Selector = response.selector
+
+    # --- is this a question page at all? --------------------------------------------------
+
+    def problem(self) -> str | None:
+        """`empty`, `removed` or `not_question` when the page holds no question, else None.
+        A removed question is a 200 page saying so (not there, deleted, closed)."""
+        if not self.response.body.strip():
+            return "empty"
+        if self.native_id is None:
+            return "not_question"
+        # A title alone is no question: removed and error pages have one too, in the frame.
+        if self.title_text and first(self.sel, *_QUESTION_MARKERS) is not None:
+            if self.question_lines or self.answer_blocks:
+                return None
+            # The question's template around a notice, with nothing asked or answered.
+            return "removed" if notice(self.sel) == "removed" else None
+        return notice(self.sel) or "not_question"
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    @cached_property
+    def ask(self) -> Selector:
+        """The question block (title, patient line, body), else the whole page."""
+        return first(
+            self.sel,
+            f"//div[{_token('b_askbox')}]",
+            "//*[@id='d_msCon']/ancestor::div[.//h1 or .//*[@itemprop]][1]",
+            default=self.sel,
+        )
+
+    @cached_property
+    def title_text(self) -> str | None:
+        node = first(self.sel, "//h1[@id='d_askH1']", f"//div[{_token('b_askti')}]//h1")
+        title = "" if node is None else clean_inline(node.xpath("string()").get())
+        if not title:  # `<title>` without the site's suffix
+            raw = clean_inline(self.sel.xpath("string(//title)").get())
+            title = _TITLE_SUFFIX.sub("", raw)
+        return title or None
+
+    @cached_property
+    def answer_blocks(self) -> list[Selector]:
+        """One block per answer: `b_answerli`, else the accepted/other answer boxes, else —
+        where the classes changed — the nearest `div` around each `病情分析` label that also
+        holds the doctor's line (else the answer time)."""
+        blocks = every(
+            self.sel,
+            f"//div[{_token('b_answerli')}]",
+            f"//div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
+            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[.//*[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]][1]",
+            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[.//*[contains(@class,'time')]][1]",
+        )
+        seen: set[int] = set()
+        unique = []
+        for block in blocks:  # one block per answer, however many labels it holds
+            if id(block.root) not in seen:
+                seen.add(id(block.root))
+                unique.append(block)
+        return unique
+
+    # --- parts ----------------------------------------------------------------------------
+
+    def parts(self) -> QuestionParts:
+        sex, age, asked = self._patient()
+        return QuestionParts(
+            title=self.title_text,
+            question=self.question_lines,
+            patient_sex=sex,
+            patient_age=age,
+            category_path=self._category_path(),
+            asked_at=asked,
+            answers=[self.answer(block) for block in self.answer_blocks],
+        )
+
+    @cached_property
+    def question_lines(self) -> list[str]:
+        """The body's labelled sections in page order, labels removed, empty ones left out."""
+        paragraphs = every(
+            self.sel,
+            f"//*[@id='d_msCon']//p[{_token('crazy_new')}]",
+            "//*[@id='d_msCon']//p",
+            f"//div[{_token('b_askcont')} or {_token('b_askdesc')}]//p",
+            "//*[@itemprop='text']//p",
+            "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
+            "'病情描述') or starts-with(normalize-space(.),'问题描述')]",
+        )
+        if not paragraphs:  # the body's container without paragraphs
+            paragraphs = every(self.sel, "//*[@id='d_msCon']")
+        return [line for p in paragraphs for line in _unlabelled(p)]
+
+    def _patient(self) -> tuple[list[str], list[str], str | None]:
+        """Sex (`男`), age (`35岁`) and the ask time as shown: the `b_askab1` spans, else the
+        older `itemprop` microdata."""
+        sex: list[str] = []
+        age: list[str] = []
+        asked: str | None = None
+        line = first(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
+        spans = [] if line is None else line.xpath(".//span[not(.//span)]")
+        for span in spans:
+            text = clean_inline(span.xpath("string()").get())
+            if asked is None and (d := _DATETIME.search(text)):
+                asked = d.group(0)
+                text = text.replace(asked, " ")
+            for token in _PATIENT_SEPARATORS.split(text):
+                if token in ("男", "女"):
+                    sex.append(token)
+                elif _AGE.match(token):
+                    age.append(token)
+        sex += [t for t in self._itemprop("gender") if t in ("男", "女")]
+        age += [t for t in self._itemprop("age") if _AGE.match(t)]
+        if asked is None:
+            asked = next(
+                (d.group(0) for t in self._itemprop("post_time") if (d := _DATETIME.search(t))),
+                None,
+            )
+        return sex, age, asked
+
+    def _itemprop(self, name: str) -> list[str]:
+        texts = (
+            clean_inline(t) for t in self.sel.xpath(f"//*[@itemprop='{name}']//text()").getall()
+        )
+        return [t for t in texts if t]
+
+    def _category_path(self) -> list[str]:
+        """The `b_route` links after the home crumb (and a link to the category tree itself);
+        the question's own title, when it is a crumb, is not a category."""
+        route = first(self.sel, f"//div[{_token('b_route')}]", "//*[contains(@class,'route')]")
+        crumbs: list[str] = []
+        for a in [] if route is None else route.xpath(".//a"):
+            text = clean_inline(a.xpath("string()").get())
+            href = self.link(a.xpath("@href").get()) or ""
+            if not text or self._is_home(href) or self.site.is_index_url(href):
+                continue
+            if not crumbs and text in _HOME_CRUMBS:  # the home crumb, linked some other way
+                continue
+            crumbs.append(text)
+        if crumbs and crumbs[-1] == self.title_text:
+            crumbs = crumbs[:-1]
+        return crumbs
+
+    @staticmethod
+    def _is_home(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.path in ("", "/") and not parts.query
+
+    # --- answers --------------------------------------------------------------------------
+
+    def answer(self, block: Selector) -> AnswerParts:
+        lines = self._answer_lines(block)
+        summary, advice = _sections(lines)
+        return AnswerParts(
+            lines=lines,
+            doctor=self.answering_doctor(block),
+            accepted=self._accepted(block),
+            answered_at=self._answered_at(block),
+            follow_ups=self._follow_ups(block),
+            summary_lines=summary,
+            advice_lines=advice,
+        )
+
+    def _answer_lines(self, block: Selector) -> list[str]:
+        content = first(
+            block,
+            f".//div[{_token('b_anscont_cont')}]",
+            f".//div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
+            f".//div[{_token('b_anscontc')}]",
+        )
+        if content is None:
+            return []
+        time = clean_inline(content.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
+        lines = [line for line in text_lines(content) if line != time and not _NO_AUDIO.match(line)]
+        if content.xpath(".//audio") and not any(_CJK.search(line) for line in lines):
+            return []  # a voice answer: what is left is the player's length (`35"`), no text
+        return lines
+
+    @staticmethod
+    def _accepted(block: Selector) -> bool:
+        """True for the answer the asker accepted (`b_acceptcont`), False for the others."""
+        if block.xpath(f"descendant-or-self::div[{_token('b_acceptcont')}]"):
+            return True
+        if block.xpath(f"descendant-or-self::div[{_token('b_answercont')}]"):
+            return False
+        badge = " ".join(
+            block.xpath(
+                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                "[contains(@class,'accept')]/@title | "
+                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                "[contains(@class,'accept')]//text()"
+            ).getall()
+        )
+        return _ACCEPTED_BADGE.search(badge) is not None
+
+    def _answered_at(self, block: Selector) -> str | None:
+        raw = clean_inline(block.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
+        if raw:
+            return d.group(0) if (d := _DATETIME.search(raw)) else raw
+        outside = block.xpath(
+            f".//text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
+            "[not(ancestor::script or ancestor::style)]"
+        ).getall()
+        return next((d.group(0) for t in outside if (d := _DATETIME.search(t))), None)
+
+    def _follow_ups(self, block: Selector) -> list[dict[str, str | None]]:
+        """Each `b_ansaddli` in order: the doctor's when marked `b_docaddti`, else the
+        patient's; its text in `p` (the label and the date left out)."""
+        out: list[dict[str, str | None]] = []
+        items = block.xpath(f".//div[{_token('b_ansaddli')}]") or block.xpath(
+            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]"
+        )  # the follow-up box right after the answer, where it is not inside it
+        for li in items:
+            role = "doctor" if li.xpath(f".//*[{_token('b_docaddti')}]") else "patient"
+            lines = [line for p in li.xpath(".//p") for line in text_lines(p)]
+            if not lines:  # text straight in the item
+                lines = text_lines(li)
+            text = "\n".join(_follow_up_lines(lines))
+            if text:
+                out.append({"role": role, "text": text})
+        return out
+
+    def answering_doctor(self, block: Selector) -> DoctorParts | None:
+        """Name from the `b_sp1` link (older pages: `var`), title from the rest of `b_sp1`,
+        specialties from `b_sp2` (`擅长:`), the profile from a doctor link of the header, the
+        hospital when the header shows one."""
+        header = first(
+            block,
+            f".//div[{_token('b_answertl')}]",
+            f".//div[{_token('b_answertop')}]",
+            ".//*[.//span[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]]"
+            "[not(ancestor-or-self::*[contains(@class,'anscont')])][last()]",
+        )
+        if header is None:
+            return None
+        sp1 = first(header, f".//span[{_token('b_sp1')}]")
+        if sp1 is not None:
+            name_node = first(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
+        else:
+            name_node = first(
+                header,
+                ".//var[normalize-space(.)]",
+                ".//a[contains(@href,'/doctor/')][normalize-space(.)]",
+            )
+        name = "" if name_node is None else clean_inline(name_node.xpath("string()").get())
+        rest = [] if sp1 is None else self._rest(sp1, name_node)
+        if not name and rest and classify_doctor_tokens(rest[:1]).title is None:
+            name, rest = rest[0], rest[1:]  # the name as plain text, first on the line
+        if not name:
+            return None  # a title alone is no doctor
+        others = [
+            token
+            for t in header.xpath(
+                f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
+                "[not(ancestor::a or ancestor::script or ancestor::style)]"
+            ).getall()
+            for token in clean_inline(t).split(" ")
+            if token and not t.strip().startswith("擅长")
+        ]
+        name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
+        if not name:
+            return None
+        specialties = header.xpath(f"string(.//span[{_token('b_sp2')}])").get() or ""
+        if not specialties.strip():
+            specialties = (
+                header.xpath("string(.//*[starts-with(normalize-space(text()),'擅长')])").get()
+                or ""
+            )
+        return DoctorParts(
+            name=name,
+            roles=roles,
+            profile_url=self.link(self._profile_href(header, name_node)),
+            specialties=[specialties] if specialties.strip() else [],
+        )
+
+    @staticmethod
+    def _rest(sp1: Selector, name_node: Selector | None) -> list[str]:
+        """The tokens of `b_sp1` besides the name: the title (and whatever else it shows)."""
+        texts = sp1.xpath(".//text()").getall()
+        name_texts = [] if name_node is None else name_node.xpath(".//text()").getall()
+        for t in name_texts:  # the name's own text nodes, once each
+            if t in texts:
+                texts.remove(t)
+        return [tok for t in texts for tok in clean_inline(t).split(" ") if tok]
+
+    @staticmethod
+    def _profile_href(header: Selector, name_node: Selector | None) -> str | None:
+        """The name link's href when it leads to a doctor (`…/doctor/<id>/` or `…/<id>`),
+        else the header's link to a doctor page (the face picture's, on older pages)."""
+        names = [] if name_node is None else name_node.xpath("./@href | ./a/@href").getall()
+        for href in (_QUERY.sub("", h.strip()) for h in names):
+            if _PROFILE.search(href) or _NUMBERED.search(href):
+                return href
+        for href in (_QUERY.sub("", h.strip()) for h in header.xpath(".//a/@href").getall()):
+            if _PROFILE.search(href):
+                return href
+        return None
+
+
+def _follow_up_lines(lines: list[str]) -> list[str]:
+    """A follow-up's lines without its label (`追问：`, a reply's) and its date."""
+    out = []
+    for line in lines:
+        line = _FOLLOW_UP_LABEL.sub("", line, count=1) if not out else line
+        if (d := _ABSOLUTE_DATETIME.search(line)) and d.end() == len(line):  # its date
+            line = line[: d.start()].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _unlabelled(p: Selector) -> list[str]:
+    """A body paragraph's lines without their section labels: the label an inline element
+    holds (`<span>健康咨询描述：</span>…`), and known labels run into a line's text (sections
+    only `<br>` apart)."""
+    lines = text_lines(p)
+    if not lines:
+        return []
+    held = clean_inline(p.xpath("string(./*[self::span or self::strong or self::b][1])").get())
+    if held and _HELD_LABEL.match(held) and lines[0].startswith(held):
+        lines[0] = lines[0][len(held) :].strip()
+    lines = [_BODY_LABEL.sub("", line, count=1).strip() for line in lines]  # `<br>`-joined
+    return [line for line in lines if line]
+
+
+def _sections(lines: list[str]) -> tuple[list[str] | None, list[str] | None]:
+    """An answer's `病情分析：` and `指导意见：` sections, labels removed (lines before the
+    first label belong to the analysis). (None, None) when the answer is not laid out so."""
+    if not any(_SUMMARY_LABEL.match(line) or _ADVICE_LABEL.match(line) for line in lines):
+        return None, None
+    summary: list[str] = []
+    advice: list[str] = []
+    current = summary
+    for line in lines:
+        if m := _SUMMARY_LABEL.match(line):
+            current, line = summary, line[m.end() :]
+        elif m := _ADVICE_LABEL.match(line):
+            current, line = advice, line[m.end() :]
+        if line:
+            current.append(line)
+    return summary, advice
+
+
+# --- discovery: the category tree, department lists, related questions -------------------
+# Not the question's items: these parts only find question pages and bound a crawl.
+
+
+def related_question_urls(response: TextResponse) -> list[str]:
+    """Other question pages a question page links (related and popular questions)."""
+    own = SITE.canonical_url(response.url)
+    hrefs = response.xpath("//a[contains(@href,'/question/')]/@href").getall()
+    urls = (SITE.canonical_url(response.urljoin(h)) for h in hrefs)
+    return list(dict.fromkeys(u for u in urls if SITE.is_question_url(u) and u != own))
+
+
+class Ask120ListPage(Page):
+    """A department list (`list/<slug>/`, paged `list/<slug>/over/<n>/`): its questions, each
+    with the date the list shows (or None), and the next page."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
+        super().__init__(response, now or datetime.now().astimezone())
+
+    def entries(self) -> list[ListEntry]:
+        """Questions in list order (newest first on the site); dates from the item's own text."""
+        rows = every(
+            self.response.selector,
+            f"//ul[{_token('h-ul3')}]/li",
+            f"//*[{_token('h-color')}][.//a[contains(@href,'/question/')]]",
+            "//li[.//a[contains(@href,'/question/')]]",
+        )
+        out: dict[str, ListEntry] = {}
+        for row in rows:
+            href = first(
+                row,
+                f".//a[{_token('q-quename')}]/@href",
+                ".//a[contains(@href,'/question/')]/@href",
+            )
+            url = "" if href is None else SITE.canonical_url(self.response.urljoin(href.get()))
+            if SITE.is_question_url(url) and url not in out:
+                out[url] = ListEntry(url, self._posted(row))
+        return list(out.values())
+
+    def _posted(self, row: Selector) -> date | None:
+        return list_date(
+            [clean_inline(t) for t in row.xpath(".//text()[not(ancestor::a)]").getall()], self.now
+        )
+
+    def last_page(self) -> int | None:
+        """The highest page number the pager (`.h-page`) links."""
+        numbers = [
+            n
+            for href in every(
+                self.response.selector,
+                f"//*[{_token('h-page')}]//a/@href",
+                "//a[contains(@href,'/over/')]/@href",
+            )
+            if (n := SITE.list_page_number(self.response.urljoin(href.get())))
+        ]
+        return max(numbers, default=None)
+
+    def next_url(self) -> str | None:
+        """The pager's `下一页` link, else page + 1 while the pager shows a higher page."""
+        href = self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
+        if href:
+            url = SITE.canonical_url(self.response.urljoin(href))
+            if SITE.list_category(url):
+                return url
+        slug = SITE.list_category(self.response.url)
+        page = SITE.list_page_number(self.response.url)
+        last = self.last_page()
+        if slug and page and last and page < last:
+            return SITE.category_url(slug, page + 1)
+        return None
+
+
+class Ask120IndexPage(Page):
+    """The category tree (`list/`): links to the department lists, every level."""
+
+    site = SITE
+
+    def list_urls(self) -> list[str]:
+        hrefs = every(
+            self.response.selector,
+            f"//*[{_token('h-ul1')}]//a/@href",
+            "//a[contains(@href,'/list/')]/@href",
+        )
+        urls = (SITE.canonical_url(self.response.urljoin(h.get())) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if SITE.list_category(u)))
