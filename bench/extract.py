@@ -62,10 +62,11 @@ def write_archive(path: Path, pages: int) -> list[bytes]:
 
 
 def floor_ms(bodies: list[bytes]) -> float:
-    start = time.perf_counter()
+    """CPU ms a page of `lxml.html.fromstring` over the archive's bodies."""
+    start = time.thread_time()
     for body in bodies:
         lxml.html.fromstring(body)
-    return (time.perf_counter() - start) * 1000 / len(bodies)
+    return (time.thread_time() - start) * 1000 / len(bodies)
 
 
 def parse_ms(rounds: int = 5) -> float:
@@ -75,31 +76,44 @@ def parse_ms(rounds: int = 5) -> float:
     return sum(medians.values()) * 1000 / len(medians)
 
 
-def run_extract(archive: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """Wall seconds (the command, not the interpreter's start) and peak RSS (MB, of the
-    largest process) of one `medcrawl extract`, in a process of its own."""
+def run_extract(archive: Path, out: Path, jobs: int) -> tuple[float, float, float]:
+    """Wall seconds and CPU seconds (the command, not the interpreter's start) and peak RSS
+    (MB, of the largest process) of one `medcrawl extract`, in a process of its own."""
     command = [sys.executable, "-m", "bench.extract", "--child", str(archive), str(out), str(jobs)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"extract --jobs {jobs} failed:\n{done.stderr[-3000:]}")
-    seconds, rss = done.stdout.strip().splitlines()[-1].split()
-    return float(seconds), float(rss)
+    wall, cpu, rss = done.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu), float(rss)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished workers (user + system)."""
+    own, workers = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def child(archive: str, out: str, jobs: str) -> None:
-    """Run `medcrawl extract` here; print the peak RSS of this process or its workers."""
-    from medcrawl import cli
+    """Run `medcrawl extract` here (its own parser: `medcrawl`'s imports every command, the
+    corpus tools' scipy too); print wall and CPU seconds and the peak RSS."""
+    from medcrawl.cli import extract as command
 
-    start = time.perf_counter()
-    status = cli.main(["extract", archive, "--out", out, "--jobs", jobs])
-    seconds = time.perf_counter() - start
-    if status != 0:
+    parser = argparse.ArgumentParser()
+    command.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["extract", archive, "--out", out, "--jobs", jobs])
+    start, cpu_start = time.perf_counter(), cpu_seconds()
+    status = args.func(args)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    if status not in (0, 3):  # 3: the run checks judged the fixture mix, the run is whole
         sys.exit(status)
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(seconds, peak / 1024)
+    print(seconds, cpu, peak / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,27 +136,33 @@ def main(argv: list[str] | None = None) -> int:
         parse = parse_ms()
         rows = {}
         for jobs in (1, 2):
-            seconds, rss = run_extract(tmp_path / "small.warc.gz", tmp_path / f"out{jobs}", jobs)
-            rows[f"jobs {jobs}"] = (seconds * 1000 / args.pages, rss)
+            wall, cpu, rss = run_extract(tmp_path / "small.warc.gz", tmp_path / f"out{jobs}", jobs)
+            rows[f"jobs {jobs}"] = (wall * 1000 / args.pages, cpu * 1000 / args.pages, rss)
         if args.rss_pages:
             write_archive(tmp_path / "big.warc.gz", args.rss_pages)
-            seconds, rss = run_extract(tmp_path / "big.warc.gz", tmp_path / "big", 1)
-            rows[f"jobs 1 ×{args.rss_pages // args.pages}"] = (seconds * 1000 / args.rss_pages, rss)
-    print(f"{'what':<16}{'ms/page':>10}{'× floor':>10}{'peak RSS MB':>13}")
-    print(f"{'lxml floor':<16}{floor:>10.3f}{1:>10.1f}{'':>13}")
-    print(f"{'parse bench':<16}{parse:>10.3f}{parse / floor:>10.1f}{'':>13}")
-    for name, (ms, rss) in rows.items():
-        print(f"{name:<16}{ms:>10.3f}{ms / floor:>10.1f}{rss:>13.0f}")
+            wall, cpu, rss = run_extract(tmp_path / "big.warc.gz", tmp_path / "big", 1)
+            big = f"jobs 1 ×{args.rss_pages // args.pages}"
+            rows[big] = (wall * 1000 / args.rss_pages, cpu * 1000 / args.rss_pages, rss)
+    print(f"{'what':<16}{'wall ms/page':>14}{'CPU ms/page':>13}{'CPU × floor':>13}{'RSS MB':>9}")
+    print(f"{'lxml floor':<16}{'':>14}{floor:>13.3f}{1:>13.1f}")
+    print(f"{'parse bench':<16}{'':>14}{parse:>13.3f}{parse / floor:>13.1f}")
+    for name, (wall_ms, cpu_ms, rss) in rows.items():
+        print(f"{name:<16}{wall_ms:>14.3f}{cpu_ms:>13.3f}{cpu_ms / floor:>13.1f}{rss:>9.0f}")
     one, two = rows["jobs 1"][0], rows["jobs 2"][0]
+    per_page = rows["jobs 1"][1]
     checks = [
-        (f"jobs 2 / jobs 1 speed: {one / two:.2f}x (target >= {MIN_SPEEDUP})", one / two >= 1.8),
         (
-            f"jobs 1 / parse bench a page: {one / parse:.2f}x (target <= {MAX_TIMES_PARSE})",
-            one / parse <= MAX_TIMES_PARSE,
+            f"jobs 2 / jobs 1 speed (wall): {one / two:.2f}x (target >= {MIN_SPEEDUP})",
+            one / two >= MIN_SPEEDUP,
+        ),
+        (
+            f"jobs 1 / parse bench, CPU a page: {per_page / parse:.2f}x "
+            f"(target <= {MAX_TIMES_PARSE})",
+            per_page / parse <= MAX_TIMES_PARSE,
         ),
     ]
     if args.rss_pages:
-        growth = rows[f"jobs 1 ×{args.rss_pages // args.pages}"][1] / rows["jobs 1"][1]
+        growth = rows[f"jobs 1 ×{args.rss_pages // args.pages}"][2] / rows["jobs 1"][2]
         checks.append(
             (
                 f"peak RSS {args.rss_pages} / {args.pages} pages: {growth:.2f}x "
