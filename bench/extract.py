@@ -76,24 +76,32 @@ def parse_ms(rounds: int = 5) -> float:
     return sum(medians.values()) * 1000 / len(medians)
 
 
-def run_extract(archive: Path, out: Path, jobs: int) -> tuple[float, float, float]:
-    """Wall seconds and CPU seconds (the command, not the interpreter's start) and peak RSS
-    (MB, of the largest process) of one `medcrawl extract`, in a process of its own."""
+def run_extract(archive: Path, out: Path, jobs: int) -> tuple[float, float, float, float]:
+    """Wall and CPU seconds (the command, not the interpreter's start), CPU seconds of the
+    main process alone, and peak RSS (MB, of the largest process) of one `medcrawl extract`,
+    in a process of its own."""
     command = [sys.executable, "-m", "bench.extract", "--child", str(archive), str(out), str(jobs)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"extract --jobs {jobs} failed:\n{done.stderr[-3000:]}")
-    wall, cpu, rss = done.stdout.strip().splitlines()[-1].split()
-    return float(wall), float(cpu), float(rss)
+    wall, cpu, own, rss = map(float, done.stdout.strip().splitlines()[-1].split())
+    return wall, cpu, own, rss
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished workers (user + system)."""
-    own, workers = (
-        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+def scan_seconds(archive: Path) -> float:
+    """CPU seconds of scanning the archive (one task: it is one file)."""
+    from medcrawl.archive.reextract import scan
+
+    start = time.thread_time()
+    scan(0, str(archive))
+    return time.thread_time() - start
+
+
+def cpu_seconds(who: int | None = None) -> float:
+    """CPU time (user + system) of this process and its finished workers, or of `who` only."""
+    kinds = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) if who is None else (who,)
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, kinds))
 
 
 def child(archive: str, out: str, jobs: str) -> None:
@@ -105,15 +113,17 @@ def child(archive: str, out: str, jobs: str) -> None:
     command.add_parser(parser.add_subparsers())
     args = parser.parse_args(["extract", archive, "--out", out, "--jobs", jobs])
     start, cpu_start = time.perf_counter(), cpu_seconds()
+    own_start = cpu_seconds(resource.RUSAGE_SELF)
     status = args.func(args)
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    own = cpu_seconds(resource.RUSAGE_SELF) - own_start
     if status not in (0, 3):  # 3: the run checks judged the fixture mix, the run is whole
         sys.exit(status)
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    print(seconds, cpu, peak / 1024)
+    print(seconds, cpu, own, peak / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,12 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         floor = floor_ms(bodies)
         parse = parse_ms()
         rows = {}
+        serial = bound = 0.0
         for jobs in (1, 2):
-            wall, cpu, rss = run_extract(tmp_path / "small.warc.gz", tmp_path / f"out{jobs}", jobs)
+            wall, cpu, own, rss = run_extract(
+                tmp_path / "small.warc.gz", tmp_path / f"out{jobs}", jobs
+            )
             rows[f"jobs {jobs}"] = (wall * 1000 / args.pages, cpu * 1000 / args.pages, rss)
+            if jobs == 2:  # the main process (plan, merge) and the scan of the one file
+                serial = own + scan_seconds(tmp_path / "small.warc.gz")
+                bound = cpu / (serial + (cpu - serial) / 2)
         if args.rss_pages:
             write_archive(tmp_path / "big.warc.gz", args.rss_pages)
-            wall, cpu, rss = run_extract(tmp_path / "big.warc.gz", tmp_path / "big", 1)
+            wall, cpu, _, rss = run_extract(tmp_path / "big.warc.gz", tmp_path / "big", 1)
             big = f"jobs 1 ×{args.rss_pages // args.pages}"
             rows[big] = (wall * 1000 / args.rss_pages, cpu * 1000 / args.rss_pages, rss)
     print(f"{'what':<16}{'wall ms/page':>14}{'CPU ms/page':>13}{'CPU × floor':>13}{'RSS MB':>9}")
@@ -170,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
                 growth <= MAX_RSS_GROWTH,
             )
         )
+    cpu_two = rows["jobs 2"][1] * args.pages / 1000
+    print(
+        f"jobs 2: {serial:.2f} of its {cpu_two:.2f} CPU s serial (plan, merge, the scan): "
+        f"at most {bound:.2f}x on 2 idle cores (Amdahl)"
+    )
     print()
     for text, ok in checks:
         print(f"{text} {'met' if ok else 'MISSED'}")

@@ -10,5 +10,5 @@ def test_the_extract_benchmark_runs_and_reports(capsys):
     out = capsys.readouterr().out
     rows = {r[0] + r[1]: r for r in map(str.split, out.splitlines()) if len(r) >= 4}
     assert {"lxmlfloor", "parsebench", "jobs1", "jobs2"} <= rows.keys()
-    assert "jobs 2 / jobs 1 speed:" in out
+    assert "jobs 2 / jobs 1 speed (wall):" in out
     assert "jobs 1 / parse bench, CPU a page:" in out

@@ -50,9 +50,9 @@ from medcrawl.contract.feeds import part_path
 from medcrawl.contract.items import OUTPUT_FILES, Cause, Reject
 from medcrawl.contract.validation import checked, fields_of
 from medcrawl.crawl.encoding import EncodingFallbackMiddleware
+from medcrawl.crawl.fetched import fetched_at
 from medcrawl.sites import sites
 from medcrawl.sites.base import Site
-from medcrawl.sites.spider import fetched_at
 
 logger = logging.getLogger(__name__)
 

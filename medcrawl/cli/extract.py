@@ -1,8 +1,8 @@
 """`medcrawl extract ARCHIVE… --out DIR`: re-extract WARC archives into a run folder, without
 the Scrapy engine, on every core (or a Dask cluster).
 
-    medcrawl extract warc/ --out output/ask39/reextracted
-    medcrawl extract a.warc.gz b.warc --out DIR --jobs 2 --site ask39
+    medcrawl extract warc/ --out output/<site>/reextracted
+    medcrawl extract a.warc.gz b.warc --out DIR --jobs 2 --site <site>
     medcrawl extract warc/ --out DIR --dask tcp://scheduler:8786
 
 The records are those a replay crawl of the same archive writes (`medcrawl.archive.reextract`).

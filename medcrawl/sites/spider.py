@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,6 +19,7 @@ from twisted.python.failure import Failure
 from medcrawl.contract.items import Reject
 from medcrawl.contract.runs import JobRun
 from medcrawl.crawl.challenge import challenge_seen
+from medcrawl.crawl.fetched import fetched_at
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
 from medcrawl.sites.base import Site
@@ -40,18 +40,6 @@ REPLAY_SETTINGS = {
 def split_arg(value: str | None) -> list[str]:
     """`-a start=a,b` → `["a", "b"]`."""
     return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-def fetched_at(response: Response) -> datetime:
-    """When the page was fetched: the response's `Date` header (an archived page keeps its
-    capture date), else now. Relative dates on the page (`3天前`) count from here."""
-    header = response.headers.get(b"Date")
-    if header:
-        try:
-            return parsedate_to_datetime(header.decode("latin-1")).astimezone(timezone.utc)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def read_seed_file(path: str) -> Iterator[tuple[str, str]]:
