@@ -404,4 +404,4 @@ QUESTIONS: tuple[Question, ...] = (
 
 REMOVED = 106500001  # listed; the archive holds a 200 page saying the question was deleted
 GONE = 106500002  # listed; the archive holds a 404
-NOT_ARCHIVED = 106500003  # listed, not in the archive: replay answers not_archived
+NOT_ARCHIVED = 106500003  # listed, not in the archive: a link out of it, counted, no reject

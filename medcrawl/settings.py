@@ -76,7 +76,12 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # Writes manifest.json once the feeds are stored; after Spidermon, to record its verdict.
     "medcrawl.contract.manifest.RunManifest": 900,
+    # The last lines of the log: pages, records per file, rejects, verdict, the run folder.
+    "medcrawl.crawl.summary.RunSummary": 1000,
 }
+# Scrapy's 100-line stats dump would bury the summary: RunSummary logs the stats at DEBUG, and
+# manifest.json holds them.
+STATS_DUMP = False
 
 ITEM_PIPELINES = {
     "medcrawl.contract.dedupe.DedupePipeline": 300,
@@ -90,6 +95,9 @@ SPIDER_MIDDLEWARES = {
     # Incremental runs only (-a incremental=1): skips questions fetched lately, writes a page
     # only when its content changed. Engine side (100): sees the requests and items that leave.
     "medcrawl.incremental.tracker.IncrementalMiddleware": 100,
+    # A page's records reach the files together, flushed once the page is through the
+    # pipelines: a killed run's files hold whole pages. Last on the way out (50).
+    "medcrawl.contract.commit.PageCommitMiddleware": 50,
 }
 
 # `scrapy crawl` from medcrawl.cli.commands: exits 3 when the run fails its checks (Scrapy's own

@@ -1,98 +1,115 @@
-"""Pages that hold no question yield no items: one reject with the reason, one stat, a warning."""
+"""Pages that hold no question yield no items: one reject with the reason, one stat, a warning.
+
+Generated from data: every `tests/fixtures/<site>/bad/<name>.html` + `<name>.json`
+(`{"url", "reject", "note"}`, optional `"asked"`, `"headers"`, `"fetched_at"`) of every site.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from medcrawl.contract.items import Reject
 from medcrawl.crawl.retry import BackoffRetryMiddleware
-from medcrawl.sites.ask39.pages import Ask39QuestionPage
-from medcrawl.sites.ask39.spider import Ask39Spider
-from tests.conftest import FIXTURES
+from medcrawl.sites import fixtures
+from medcrawl.sites.spider import QASpider
+from tests.conftest import FIXTURES, PAGE_CLASSES
 
-BAD = FIXTURES / "ask39" / "bad"
-QUESTION = "https://ask.39.net/question/58213476.html"
-VERIFY = (
-    "https://image.39.net/verify.html?referer=https%3A%2F%2Fask.39.net%2Fquestion%2F58213476.html"
-)
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
-# (case, URL the page came from, URL the spider asked for, body, reason)
-CASES = [
-    ("challenge_200", QUESTION, QUESTION, "challenge_200.html", "challenge"),
-    ("challenge_redirect", VERIFY, QUESTION, "verify.html", "challenge"),
-    ("removed", QUESTION, QUESTION, "removed.html", "removed"),
-    ("empty_body", QUESTION, QUESTION, b"", "empty"),
-    ("blank_body", QUESTION, QUESTION, b" \r\n ", "empty"),
-    ("blank_document", QUESTION, QUESTION, b"<html><head></head><body>\n</body></html>", "empty"),
-    ("not_question_at_question_url", QUESTION, QUESTION, "not_question.html", "not_question"),
-    ("not_question_url", "https://ask.39.net/", QUESTION, "not_question.html", "not_question"),
-]
+
+def _cases():
+    for site in PAGE_CLASSES:
+        for name in fixtures.fixture_names(FIXTURES, site, bad=True):
+            yield pytest.param(site, name, id=f"{site}-{name}")
 
 
-def bad_response(url: str, asked: str, body: str | bytes) -> HtmlResponse:
-    """A 200 response for `url`; when it differs from `asked`, Scrapy followed a redirect."""
-    raw = body if isinstance(body, bytes) else (BAD / body).read_bytes()
-    meta = {"redirect_urls": [asked]} if url != asked else {}
-    request = Request(url, meta=meta)
-    return HtmlResponse(url, body=raw, headers={"Content-Type": "text/html"}, request=request)
+CASES = list(_cases())
 
 
-def spider(retry: bool = False) -> Ask39Spider:
-    crawler = get_crawler(Ask39Spider, settings_dict={"RETRY_ENABLED": retry})
-    qa = Ask39Spider.from_crawler(crawler)
-    crawler.spider = qa
+def bad_page(site: str, name: str, root: Path = FIXTURES) -> tuple[fixtures.Fetched, str]:
+    """The page and the reason it must be rejected with (a fixture without one fails: a
+    `"reject": null` would pass for a page the spider does not reject)."""
+    page, meta = fixtures.load(fixtures.fixture_path(root, site, name, bad=True))
+    reason = meta.get("reject")
+    assert isinstance(reason, str) and reason, f"{site}/bad/{name}.json names no reject reason"
+    return page, reason
+
+
+def spider(site: str, retry: bool = False) -> QASpider:
+    qa = fixtures.spider(site, RETRY_ENABLED=retry)
     # As a running crawl has it: the retry middleware (which answers the spider's
     # retry_requested signal) only when retries are on.
     # Signal receivers are weak references: keep it alive, as the middleware manager does.
-    qa.retrier = BackoffRetryMiddleware.from_crawler(crawler) if retry else None
+    qa.retrier = BackoffRetryMiddleware.from_crawler(qa.crawler) if retry else None
     return qa
 
 
-@pytest.mark.parametrize(
-    ("case", "url", "asked", "body", "reason"), CASES, ids=[c[0] for c in CASES]
-)
-def test_problem(case, url, asked, body, reason):
-    page = Ask39QuestionPage(bad_response(url, asked, body), NOW)
-    assert page.problem() == reason
+def test_every_site_has_bad_pages():
+    assert {site for site, _ in (case.values for case in CASES)} == set(PAGE_CLASSES)
 
 
-@pytest.mark.parametrize(
-    ("case", "url", "asked", "body", "reason"), CASES, ids=[c[0] for c in CASES]
-)
-def test_spider_rejects(case, url, asked, body, reason, caplog):
-    qa = spider()
-    out = list(qa.parse(bad_response(url, asked, body)))
+@pytest.mark.parametrize(("site", "name"), CASES)
+def test_problem(site, name):
+    page, reason = bad_page(site, name)
+    response = fixtures.response(page)
+    assert PAGE_CLASSES[site](response, page.fetched_at or NOW).problem() == reason
+
+
+@pytest.mark.parametrize(("site", "name"), CASES)
+def test_spider_rejects(site, name, caplog):
+    page, reason = bad_page(site, name)
+    asked = page.asked or page.url
+    qa = spider(site)
+    out = list(qa.parse(fixtures.response(page)))
     assert len(out) == 1
     (reject,) = out
     assert isinstance(reject, Reject)
     assert (reject.url, reject.reason) == (asked, reason)  # filed under the URL asked for
-    assert reject.detail == (f"answered by {url}" if url != asked else None)
+    assert reject.detail == (f"answered by {page.url}" if page.url != asked else None)
     assert qa.crawler.stats.get_value(f"medcrawl/skipped/{reason}") == 1
     assert qa.crawler.stats.get_value("medcrawl/pages/question") is None
     assert f"Skipped {asked}: {reason}" in caplog.text
 
 
-@pytest.mark.parametrize("body", ["challenge_200.html", b""], ids=["challenge", "empty"])
-def test_transient_problems_are_fetched_again_first(body):
+TRANSIENT = [case for case in CASES if bad_page(*case.values)[1] in QASpider.retry_reasons]
+
+
+@pytest.mark.parametrize(("site", "name"), TRANSIENT)
+def test_transient_problems_are_fetched_again_first(site, name):
     """With retries on, a challenge or an empty body is retried before it is rejected."""
-    qa = spider(retry=True)
-    out = list(qa.parse(bad_response(QUESTION, QUESTION, body)))
+    page, _ = bad_page(site, name)
+    asked = page.asked or page.url
+    qa = spider(site, retry=True)
+    out = list(qa.parse(fixtures.response(page)))
     assert [type(o) for o in out] == [Request]
-    assert out[0].url == QUESTION
+    assert out[0].url == asked
     assert sum(v for k, v in qa.crawler.stats.get_stats().items() if "retried/" in k) == 1
 
 
-def test_question_page_is_not_rejected():
-    """The checks that reject bad pages leave a real one alone."""
-    qa = spider()
-    body = (FIXTURES / "ask39" / "no_answers_2025.html").read_bytes()
-    url = "https://ask.39.net/question/112045876.html"
-    out = list(qa.parse(HtmlResponse(url, body=body, request=Request(url))))
-    assert [type(o).__name__ for o in out] == ["Question"]
-    assert qa.crawler.stats.get_value("medcrawl/pages/question") == 1
+@pytest.mark.parametrize("site", sorted(PAGE_CLASSES))
+def test_question_page_is_not_rejected(site):
+    """The checks that reject bad pages leave a real one alone: every good fixture of the
+    site gives its question, and no reject."""
+    qa = spider(site)
+    for name in fixtures.fixture_names(FIXTURES, site):
+        page, _ = fixtures.load(fixtures.fixture_path(FIXTURES, site, name))
+        response = fixtures.response(page)
+        out = [o for o in qa.parse(response) if not isinstance(o, Request)]
+        assert type(out[0]).__name__ == "Question", name
+        assert not any(isinstance(o, Reject) for o in out), name
+    assert qa.crawler.stats.get_value("medcrawl/pages/question") == len(
+        fixtures.fixture_names(FIXTURES, site)
+    )
+
+
+def test_a_reject_reason_is_required(tmp_path):
+    folder = tmp_path / "site" / "bad"
+    folder.mkdir(parents=True)
+    (folder / "x.html").write_bytes(b"")
+    (folder / "x.json").write_text('{"url": "https://example.com/q/1.html", "reject": null}')
+    with pytest.raises(AssertionError, match=r"site/bad/x\.json names no reject reason"):
+        bad_page("site", "x", root=tmp_path)

@@ -171,9 +171,16 @@ def test_progress_lines_and_a_summary(faulty):
     progress = [line for line in result.log.splitlines() if "Progress:" in line]
     assert progress, result.log[-2000:]
     assert "skipped:" in progress[-1] and "queue" in progress[-1]
-    (summary,) = [line for line in result.log.splitlines() if "Crawl finished:" in line]
-    assert "skipped: http_404 1" in summary or "http_404 1" in summary
-    assert "retried: " in summary and "challenge 2" in summary
+    # The end of the log is the summary, then the run folder (the stats dump is DEBUG).
+    summary = result.log.split("[medcrawl.crawl.summary] INFO: ", 1)[1].splitlines()
+    assert summary[0].startswith("Crawl finished: ")
+    assert summary[-1] == f"Run folder: {result.run_dir}"
+    assert result.log.endswith("\n".join(summary) + "\n")
+    (rejects,) = [line for line in summary if line.startswith("  rejects: ")]
+    assert "http_404 1" in rejects
+    (retried,) = [line for line in summary if line.startswith("  retried: ")]
+    assert "challenge 2" in retried
+    assert "Dumping Scrapy stats" not in result.log
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from medcrawl.sites.ask39.spider import Ask39Spider
 from medcrawl.sites.page import ListEntry
 from medcrawl.sites.spider import read_seed_file
 from tests.minisite import CHALLENGE, index_page, list_page, message_page, question_page
+from tests.runs import fixture_page, write_warc
 
 CANONICAL = "https://ask.39.net/question/123.html"
 
@@ -172,7 +173,7 @@ def test_replay_is_unthrottled_however_it_is_asked_for(tmp_path, how):
 
     from medcrawl import settings as project
 
-    archive = str(tmp_path / "a.warc.gz")
+    archive = str(write_warc(tmp_path / "a.warc.gz", [fixture_page("seed_2024")]))
     values = {k: getattr(project, k) for k in dir(project) if k.isupper()}
     if how == "setting":
         values["MEDCRAWL_REPLAY"] = archive

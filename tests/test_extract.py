@@ -54,7 +54,10 @@ def test_manifest_and_checks_as_a_run(demo_extract, contract_run):  # noqa: F811
     theirs = contract_run.manifest
     assert ours["monitors"] == {"verdict": "passed", "failures": []}
     assert ours["spider"] == "ask39"
-    assert ours["pages"] == {"questions": 35, "skipped": {"challenge": 1, "removed": 1}}
+    assert ours["pages"]["questions"] == theirs["pages"]["questions"] == 35
+    assert ours["pages"]["skipped"] == theirs["pages"]["skipped"]
+    assert ours["pages"]["skipped"] == {"challenge": 1, "removed": 1}
+    assert ours["pages"]["not_archived"] == 0  # links out of the archive: only a crawl follows
     assert ours["coverage"] == theirs["coverage"]
     assert ours["rejected"] == theirs["rejected"]
     for stem in STEMS[:-1]:  # the same lines; their order is the crawl's, not the archive's
@@ -156,3 +159,15 @@ def test_dask_cluster_writes_the_local_run(demo_extract, tmp_path, monkeypatch):
             demo_extract / f"{stem}.jsonl"
         ).read_bytes()
     assert comparable(tmp_path / "dask", "rejects") == comparable(demo_extract, "rejects")
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    """A storage error (here: the `.part` files' folder is gone) ends the run with one line."""
+    from medcrawl.archive import reextract
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(reextract, "part_path", lambda final: tmp_path / "gone" / final.name)
+    assert extract(tmp_path / "run", DEMO, "--jobs", "1") == 1
+    err = capsys.readouterr().err
+    assert "medcrawl: the run folder could not be written: " in err
+    assert "Traceback" not in err

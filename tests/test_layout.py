@@ -17,7 +17,7 @@ SHARED = [
     path
     for path in PACKAGE.rglob("*")
     if path.suffix in (".py", ".json") and "sites" not in path.relative_to(PACKAGE).parts[:1]
-] + [PACKAGE / "sites" / name for name in ("__init__.py", "base.py", "page.py", "spider.py")]
+] + sorted((PACKAGE / "sites").glob("*.py"))  # the interface, the registry, the shared spider
 
 #: Words a site's pages use that are the contract's or the corpus's own vocabulary: the
 #: encyclopedia's and drugs' field names (the schemas document each field by its label) and

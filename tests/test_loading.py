@@ -52,3 +52,25 @@ def test_the_pandas_snippet(contract_run):
     assert list(seed["cause"]) == SEED_CAUSES
     assert set(seed["doctor"]) == {"袁余"}
     assert len(table) == len(contract_run.jsonl("causes"))
+
+
+def test_what_read_json_auto_infers_is_what_the_readme_says(contract_run):
+    """README "Loading the output", Types: dates mixed with date-times stay VARCHAR."""
+    duckdb = pytest.importorskip("duckdb")
+
+    def types(stem: str) -> dict[str, str]:
+        path = contract_run.folder / f"{stem}.jsonl"
+        with duckdb.connect() as db:
+            rows = db.execute(f"DESCRIBE SELECT * FROM read_json_auto('{path}')").fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    questions, answers = types("questions"), types("answers")
+    assert questions["crawled_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert questions["patient_age"] == "BIGINT"
+    assert questions["tags"] == "VARCHAR[]"
+    assert questions["asked_at"] == answers["answered_at"] == "VARCHAR"
+    assert answers["follow_ups"] == 'STRUCT("role" VARCHAR, "text" VARCHAR)[]'
+    assert answers["accepted"] == '"NULL"'  # ask39 marks no accepted answer
+    assert types("rejects")["at"] == "TIMESTAMP WITH TIME ZONE"
+    dates = {a["answered_at"] for a in contract_run.jsonl("answers") if a["answered_at"]}
+    assert {len(d) for d in dates} == {10, 25}  # why: bare dates beside date-times

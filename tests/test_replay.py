@@ -194,3 +194,51 @@ def test_write_capture_is_deterministic(tmp_path):
     captures = [{"url": "https://ask.39.net/question/1.html", "body": "<p>一</p>".encode()}]
     first = write_warc(tmp_path / "1.warc.gz", captures).read_bytes()
     assert write_warc(tmp_path / "2.warc.gz", captures).read_bytes() == first
+
+
+def three_pages(tmp_path: Path, compress: bool) -> tuple[Path, list[str]]:
+    urls = [f"https://ask.39.net/question/{n}.html" for n in (1, 2, 3)]
+    captures = [{"url": url, "body": f"<p>问题 {url}</p>".encode() * 200} for url in urls]
+    name = "three.warc.gz" if compress else "three.warc"
+    return write_warc(tmp_path / name, captures, compress=compress), urls
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_an_archive_cut_mid_record_serves_only_whole_records(tmp_path, caplog, compress):
+    """Its last page, cut, would parse as another page (`not_question`): it is not served, and
+    one warning says what was lost."""
+    path, urls = three_pages(tmp_path, compress)
+    whole = path.read_bytes()
+    index = WarcIndex(path)
+    last = index._where[url_key(urls[2])][2]  # where the third response record starts
+    index.close()
+    path.write_bytes(whole[: last + (len(whole) - last) // 4])  # cut inside that record
+    index = WarcIndex(path)
+    assert len(index) == 2 and index.get(urls[2]) is None
+    assert index.get(urls[1]).body == f"<p>问题 {urls[1]}</p>".encode() * 200
+    assert index.lost == 1
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    # Cut in its body, warcio names the record; cut in its (gzipped) headers, it cannot.
+    assert warning in (
+        f"Replay: {path} is cut at record 5 (a response of {urls[2]}, byte {last}): 1 record "
+        "lost, not replayed; the 4 before it are",
+        f"Replay: {path} is cut after record 4 (byte {last}): 1 record lost, not replayed; "
+        "the 4 before it are",
+    )
+    replay = ReplayMiddleware(get_crawler(settings_dict={"MEDCRAWL_REPLAY": str(path)}), str(path))
+    assert replay.stats.get_value("medcrawl/replay/lost_records") == 1
+
+
+def test_an_unreadable_stretch_ends_the_file_with_a_warning(tmp_path, caplog):
+    path, urls = three_pages(tmp_path, compress=True)
+    whole = path.read_bytes()
+    index = WarcIndex(path)
+    second = index._where[url_key(urls[1])][2]
+    index.close()
+    path.write_bytes(whole[:second] + bytes(range(256)) * 8 + whole[second:])
+    index = WarcIndex(path)
+    assert len(index) == 1 and index.lost == 1
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.startswith(f"Replay: {path} is unreadable after record 2 (")
+    assert warning.endswith("the rest of the file is not replayed (at least 1 record lost)")
+    assert "\\x" not in warning

@@ -37,7 +37,7 @@ def test_the_summary_reads_the_manifest(reported, capsys):
     assert out.startswith("Run demo of ask39 — finished, checks passed\n")
     records = sum(1 for _ in (reported / "causes.jsonl").open(encoding="utf-8"))
     assert f"  {'causes.jsonl':<22}{records:>10}" in out
-    assert "Pages: 35 questions; skipped: challenge 1, not_archived 33, removed 1" in out
+    assert "Pages: 35 questions; skipped: challenge 1, removed 1; not in the archive: 33" in out
     assert "answers (44): id=1.00" in out
     assert f"Report: {reported / 'report.html'}" in out
 
@@ -60,6 +60,7 @@ def test_parquet_files_are_typed_from_the_schemas(reported):
             ).fetchall()
         )
         assert (types["position"], types["text"]) == ("INT64", "BYTE_ARRAY")
+        assert types["answered_at"] == "INT64"  # a timestamp: see test_parquet_dates_…
         (rows,) = db.execute(
             "SELECT count(*) FROM read_parquet(?)", [str(parquet / "causes.parquet")]
         ).fetchone()
@@ -71,9 +72,56 @@ def test_parquet_files_are_typed_from_the_schemas(reported):
         assert ("patient",) in roles and ("doctor",) in roles
 
 
+def test_parquet_dates_are_timestamps_with_the_iso_string_beside(reported):
+    """README "Loading the output": a date-time field is TIMESTAMPTZ; one that may hold a bare
+    date (`asked_at`, `answered_at`) is TIMESTAMPTZ — a bare date as midnight UTC — plus
+    `<field>_iso`, the value as the JSONL file has it."""
+    duckdb = pytest.importorskip("duckdb")
+    parquet = reported / "parquet"
+    documented = {
+        "questions": {
+            "asked_at": "TIMESTAMP WITH TIME ZONE",
+            "asked_at_iso": "VARCHAR",
+            "crawled_at": "TIMESTAMP WITH TIME ZONE",
+            "patient_age": "BIGINT",
+            "tags": "VARCHAR[]",
+        },
+        "answers": {
+            "answered_at": "TIMESTAMP WITH TIME ZONE",
+            "answered_at_iso": "VARCHAR",
+            "accepted": "BOOLEAN",
+            "position": "BIGINT",
+        },
+        "rejects": {"at": "TIMESTAMP WITH TIME ZONE"},
+    }
+    with duckdb.connect() as db:
+        db.execute("SET TimeZone = 'UTC'")
+        for stem, types in documented.items():
+            source = str(parquet / f"{stem}.parquet")
+            found = {
+                r[0]: r[1] for r in db.execute(f"DESCRIBE SELECT * FROM '{source}'").fetchall()
+            }
+            assert {name: found[name] for name in types} == types, stem
+        rows = db.execute(
+            "SELECT answered_at_iso, strftime(answered_at, '%Y-%m-%dT%H:%M:%S') "
+            f"FROM '{parquet / 'answers.parquet'}' ORDER BY 1"
+        ).fetchall()
+    answers = {a["id"]: a for a in read_jsonl(reported / "answers.jsonl")}
+    assert sorted(a["answered_at"] for a in answers.values() if a["answered_at"]) == [
+        iso for iso, _ in rows if iso
+    ]
+    as_utc = dict(rows)
+    assert as_utc["2024-02-24T20:54:00+08:00"] == "2024-02-24T12:54:00"
+    assert as_utc["2026-05-21"] == "2026-05-21T00:00:00"  # a bare date: midnight UTC
+
+
 def test_a_folder_without_manifest_is_an_error(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
-    assert "no manifest.json" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        f"medcrawl report: no manifest.json in {tmp_path} (not a finished run?)\n",
+    )
 
 
 def chromium() -> str:

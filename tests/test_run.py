@@ -175,15 +175,42 @@ def test_the_verdict_decides_the_exit_status(stats, problem):
     assert verdict_problem(Settings({"SPIDERMON_ENABLED": False}), {}) is None
 
 
-def test_links_out_of_a_replayed_archive_are_not_failed_pages():
+def test_links_out_of_a_replayed_archive_are_not_pages_of_the_run():
     from medcrawl.contract.monitors import page_counts
 
     stats = {
         "medcrawl/pages/question": 27,
         "medcrawl/skipped/http_404": 1,  # an archived 404
-        "medcrawl/skipped/not_archived": 30,  # links to pages the archive does not hold
+        "medcrawl/replay/not_archived": 30,  # links to pages the archive does not hold
+        "medcrawl/skipped/not_archived": 1,  # a seed the archive lacks: asked for, so a page
         "medcrawl/skipped/challenge": 1,
         "medcrawl/skipped/removed": 1,
         "spider_exceptions/count": 1,
     }
-    assert page_counts(stats) == (31, 2, 1)  # errors: the archived 404 and the exception
+    assert page_counts(stats) == (32, 3, 1)  # errors: the 404, the seed, the exception
+
+
+def test_a_link_the_archive_lacks_is_counted_a_seed_is_rejected(tmp_path):
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from medcrawl.sites.ask39.spider import Ask39Spider
+    from medcrawl.sites.spider import SEED_META
+
+    crawler = get_crawler(Ask39Spider, {"MEDCRAWL_OUTPUT_DIR": str(tmp_path)})
+    spider = Ask39Spider.from_crawler(crawler)
+
+    def miss(meta: dict) -> list:
+        request = Request("https://ask.39.net/question/7.html", meta=meta)
+        response = Response(request.url, status=404, request=request, flags=["replay-miss"])
+        failure = Failure(HttpError(response))
+        failure.request = request
+        return list(spider.on_error(failure))
+
+    assert miss({}) == []
+    assert crawler.stats.get_value("medcrawl/replay/not_archived") == 1
+    (reject,) = miss({SEED_META: True})
+    assert (reject.url, reject.reason) == ("https://ask.39.net/question/7.html", "not_archived")

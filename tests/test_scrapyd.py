@@ -18,6 +18,7 @@ from zipfile import ZipFile
 
 import pytest
 
+from medcrawl.sites import sites
 from tests.minisite import ROOT, demo_site, write_archive
 from tests.servers import free_port
 
@@ -87,7 +88,7 @@ def test_deploy_and_schedule_a_nightly_run(scrapyd, tmp_path):
         timeout=120,
     )
     assert deploy.returncode == 0, deploy.stderr
-    assert json.loads(deploy.stdout)["spiders"] == 1
+    assert json.loads(deploy.stdout)["spiders"] == len(sites())  # one spider per site
 
     with ZipFile(home / "eggs" / "medcrawl" / "r1.egg") as egg:
         packed = set(egg.namelist())

@@ -42,7 +42,7 @@ from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 
 from medcrawl import settings as project_settings
-from medcrawl.archive.replay import replayed
+from medcrawl.archive.replay import NOT_ARCHIVED_STAT, replayed
 from medcrawl.archive.warc import _EPOCH, read_capture, url_key, warc_date, warc_files
 from medcrawl.contract.coverage import KIND_FIELDS, count_written, filled_stats
 from medcrawl.contract.dedupe import DedupePipeline
@@ -157,7 +157,7 @@ def site_of_url(url: str, choices: list[Site]) -> Site | None:
     return None
 
 
-def plan(index: dict[str, Entry], choices: list[Site]) -> Iterator[Page | Reject]:
+def plan(index: dict[str, Entry], choices: list[Site]) -> Iterator[Page | Reject | None]:
     """The pages to extract, in archive order, and the rejects a crawl would give for
     question URLs whose capture is a redirect away or an error. Only URLs a crawl would ask
     for count: a question URL in its site's canonical form (another form of it is reached,
@@ -172,11 +172,13 @@ def plan(index: dict[str, Entry], choices: list[Site]) -> Iterator[Page | Reject
         yield resolve(requested, entry, site, index)
 
 
-#: Reasons the crawl logs at INFO (links out of an archive, merged questions), not WARNING.
-QUIET_REASONS = frozenset({"not_archived", "redirected"})
+#: Reasons the crawl logs at INFO (merged questions), not WARNING.
+QUIET_REASONS = frozenset({"redirected"})
 
 
-def resolve(requested: str, entry: Entry, site: Site, index: dict[str, Entry]) -> Page | Reject:
+def resolve(
+    requested: str, entry: Entry, site: Site, index: dict[str, Entry]
+) -> Page | Reject | None:
     """Follow a capture's redirects through the archive as `medcrawl.crawl.redirect` does in
     a crawl: to the bot check → `challenge`; to another page → `redirected` (that page is a
     page of its own); to another form of this page → followed."""
@@ -191,8 +193,8 @@ def resolve(requested: str, entry: Entry, site: Site, index: dict[str, Entry]) -
         if hops > REDIRECT_MAX_TIMES:
             return reject(requested, "redirect_loop", "max redirections reached")
         followed = index.get(url_key(target))
-        if followed is None:
-            return reject(requested, "not_archived", HTTP_ERROR_DETAIL)
+        if followed is None:  # out of the archive: counted, as a crawl counts such links
+            return None
         entry = followed._replace(url=target)
     if not 200 <= entry.status < 300:
         return reject(requested, f"http_{entry.status}", HTTP_ERROR_DETAIL)
@@ -369,7 +371,9 @@ class Extraction:
         pages: list[Page] = []
         self._open_outputs()
         for planned in plan(index, self.choices):
-            if isinstance(planned, Reject):
+            if planned is None:
+                self.stats.inc_value(NOT_ARCHIVED_STAT)
+            elif isinstance(planned, Reject):
                 stats = Counter({f"medcrawl/skipped/{planned.reason}": 1})
                 self.merge(Outcome([serialised(checked(planned, None, self.stats))], stats))
             else:

@@ -12,6 +12,10 @@ from scrapy.responsetypes import responsetypes
 
 from medcrawl.archive.warc import Capture, WarcIndex
 
+#: Links to pages the archive does not hold, counted by the spider: in a partial archive they
+#: are expected, and not pages of the run (no rejects).
+NOT_ARCHIVED_STAT = "medcrawl/replay/not_archived"
+
 
 class ReplayMiddleware:
     """Answer every request from a WARC archive (`MEDCRAWL_REPLAY`, or `-a replay=PATH`).
@@ -24,6 +28,8 @@ class ReplayMiddleware:
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.stats = crawler.stats
         self.index = WarcIndex(path)
+        if self.index.lost:
+            self.stats.set_value("medcrawl/replay/lost_records", self.index.lost)
         crawler.signals.connect(self.index.close, signal=signals.spider_closed)
 
     @classmethod

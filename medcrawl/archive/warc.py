@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import IO
 from w3lib.url import canonicalize_url, safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
@@ -31,6 +34,9 @@ logger = logging.getLogger(__name__)
 _FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length"})
 _DEFAULT_PORT = re.compile(r"^(//[^/?#]*?):(?:80|443)(?=[/?#]|$)")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: What warcio raises on a damaged archive: not WARC, a broken gzip member, a cut stream —
+#: and, on some cuts inside a record's headers, AttributeError.
+_UNREADABLE = (ArchiveLoadFailed, zlib.error, EOFError, ValueError, AttributeError)
 
 
 def url_key(url: str) -> str:
@@ -65,6 +71,30 @@ def warc_files(path: str | Path) -> list[Path]:
     raise FileNotFoundError(f"no WARC file or folder at {path}")
 
 
+def check_archive(path: str | Path) -> list[Path]:
+    """The WARC files at `path`, each checked to start with a readable WARC record; else
+    ValueError saying which file is not one (never the bytes it holds). Cheap: one record a
+    file. A file cut or damaged further on is found, and warned about, by `WarcIndex`."""
+    try:
+        files = warc_files(path)
+    except FileNotFoundError as missing:
+        raise ValueError(str(missing)) from None
+    for file in files:
+        try:
+            with file.open("rb") as stream:
+                first = next(iter(ArchiveIterator(stream)), None)
+        except OSError as error:
+            raise ValueError(f"cannot read {file}: {error.strerror or error}") from None
+        except _UNREADABLE:
+            first = False
+        if first is not None and getattr(first, "format", "warc") != "warc":
+            first = False  # warcio reads any text line as an ARC header
+        if not first:
+            what = "holds no WARC record" if first is None else "is not a WARC file"
+            raise ValueError(f"{file} {what} (not WARC, or damaged at its start)")
+    return files
+
+
 @dataclass
 class Capture:
     """One archived HTTP response, its body decoded (chunked and gzip/deflate undone)."""
@@ -88,18 +118,61 @@ class WarcIndex:
         self.files = warc_files(path)
         self._where: dict[str, tuple[datetime, int, int]] = {}
         self._handles: dict[int, IO[bytes]] = {}
+        #: Records not served: cut short, or in an unreadable stretch of a file.
+        self.lost = 0
         for n, file in enumerate(self.files):
-            with file.open("rb") as stream:
-                iterator = ArchiveIterator(stream)
-                for record in iterator:
-                    if record.rec_type != "response" or record.http_headers is None:
-                        continue
-                    key = url_key(record.rec_headers.get_header("WARC-Target-URI") or "")
-                    date = warc_date(record.rec_headers.get_header("WARC-Date")) or _EPOCH
-                    held = self._where.get(key)
-                    if held is None or date >= held[0]:
-                        self._where[key] = (date, n, iterator.get_record_offset())
+            self._index_file(n, file)
         logger.info("Replay index: %d URLs in %d WARC file(s)", len(self), len(self.files))
+
+    def _index_file(self, n: int, file: Path) -> None:
+        """Index the responses of one file. A record cut short (a file truncated mid-record)
+        is never served — half a page would parse as another page; an unreadable stretch
+        ends the file. Either is one warning with what was lost."""
+        records = 0
+        with file.open("rb") as stream:
+            iterator = ArchiveIterator(stream)
+            try:
+                for record in iterator:
+                    offset = iterator.get_record_offset()
+                    while record.raw_stream.read(1 << 16):  # to its end: is it whole?
+                        pass
+                    if record.raw_stream.limit:
+                        url = record.rec_headers.get_header("WARC-Target-URI") or "no URL"
+                        where = f"a {record.rec_type} of {url}, byte {offset}"
+                        self._cut(file, f"at record {records + 1} ({where})", records)
+                        return
+                    records += 1
+                    if record.rec_type == "response" and record.http_headers is not None:
+                        self._add(record, n, offset)
+            except _UNREADABLE as error:
+                self.lost += 1
+                logger.warning(
+                    "Replay: %s is unreadable after record %d (%s): the rest of the file is "
+                    "not replayed (at least 1 record lost)",
+                    file,
+                    records,
+                    type(error).__name__,
+                )
+                return
+            if iterator.offset < file.stat().st_size:  # a record cut inside its headers
+                self._cut(file, f"after record {records} (byte {iterator.offset})", records)
+
+    def _cut(self, file: Path, where: str, whole: int) -> None:
+        self.lost += 1
+        logger.warning(
+            "Replay: %s is cut %s: 1 record lost, not replayed; the %d before it are",
+            file,
+            where,
+            whole,
+        )
+
+    def _add(self, record: ArcWarcRecord, n: int, offset: int) -> None:
+        """Index a response record, unless a later capture of its URL is held."""
+        key = url_key(record.rec_headers.get_header("WARC-Target-URI") or "")
+        date = warc_date(record.rec_headers.get_header("WARC-Date")) or _EPOCH
+        held = self._where.get(key)
+        if held is None or date >= held[0]:
+            self._where[key] = (date, n, offset)
 
     def __len__(self) -> int:
         return len(self._where)

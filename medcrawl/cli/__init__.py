@@ -1,5 +1,8 @@
-"""The `medcrawl` command. Each subcommand lives in its own module, which exposes
-`add_parser(subparsers)`; the parser it adds sets `func(args) -> int` as its default."""
+"""The `medcrawl` command: tools around the crawls (`scrapy crawl SITE` runs one).
+
+Each subcommand's parser lives in its own module of this package, `add_parser(subparsers)`;
+the parser sets `func(args) -> int` as its default, which turns the arguments into plain
+ones for the library function it calls (`medcrawl.corpus.export.export`, …)."""
 
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ from medcrawl import __version__
 
 #: Modules that each add one subcommand.
 COMMAND_MODULES: list[str] = [
-    "medcrawl.corpus.export",
-    "medcrawl.corpus.report",
+    "medcrawl.cli.export",
+    "medcrawl.cli.report",
+    "medcrawl.cli.savefixture",
     "medcrawl.cluster.seed",
     "medcrawl.cluster.collect",
     "medcrawl.cli.extract",

@@ -106,6 +106,23 @@ def run(args: argparse.Namespace) -> int:
     if args.dask:
         arguments["dask"] = args.dask
     extraction = Extraction(args.archives, args.out, args.site, arguments)
+    try:
+        passed = extract(extraction, args)
+    except OSError as error:  # a full disk, a folder not writable: the run is not whole
+        print(f"medcrawl: the run folder could not be written: {error}", file=sys.stderr)
+        return 1
+    stats = extraction.stats.get_stats()
+    print(f"Run folder: {args.out}", file=sys.stderr)
+    if not passed:
+        failures = "; ".join(stats.get("medcrawl/monitors/failures", [])) or "no verdict"
+        print(f"medcrawl: the run failed its checks: {failures}", file=sys.stderr)
+        return EXIT_FAILED_CHECKS
+    return 0
+
+
+def extract(extraction: Extraction, args: argparse.Namespace) -> bool:
+    """Run the extraction on a Dask cluster, in a process pool or in this process; True
+    when the run checks passed."""
     progress = ProgressLine()
     if args.dask:
         from medcrawl.archive.dask_extract import dask_maps
@@ -121,14 +138,8 @@ def run(args: argparse.Namespace) -> int:
                 lambda paths, work: pool.map(partial(extract_chunk, paths), work),
                 progress,
             )
-    stats = extraction.stats.get_stats()
-    progress(extraction.done, extraction.pages, stats, last=True)
-    print(f"Run folder: {args.out}", file=sys.stderr)
-    if not passed:
-        failures = "; ".join(stats.get("medcrawl/monitors/failures", [])) or "no verdict"
-        print(f"medcrawl: the run failed its checks: {failures}", file=sys.stderr)
-        return EXIT_FAILED_CHECKS
-    return 0
+    progress(extraction.done, extraction.pages, extraction.stats.get_stats(), last=True)
+    return passed
 
 
 def _scan(numbered: tuple[int, str]) -> Any:

@@ -27,6 +27,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from medcrawl.cluster import Keys, inflight_key, worker_id
+from medcrawl.scrapy_internals import requests_in_progress, wake_engine
 
 logger = logging.getLogger(__name__)
 
@@ -45,21 +46,6 @@ if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
-
-
-def engine_slot(crawler: Crawler) -> Any:
-    """The engine's private slot, for the two things Scrapy 2.19 has no public API for:
-    `inprogress`, the requests the engine holds from their download until their callback's
-    output is processed (items through the pipelines and `item_scraped`, new requests
-    scheduled), and `nextcall`, which makes the engine ask the scheduler for requests now
-    rather than at its next 5-second heartbeat."""
-    return crawler.engine._slot  # type: ignore[union-attr]
-
-
-def in_progress(crawler: Crawler) -> set[Request]:
-    """Requests the engine holds and has not finished with."""
-    slot = engine_slot(crawler)
-    return slot.inprogress if slot is not None else set()
 
 
 class LedgerQueue(PriorityQueue):
@@ -144,7 +130,7 @@ class Scheduler(RedisScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        held = in_progress(self.crawler)
+        held = requests_in_progress(self.crawler)
         self.queue.done(r for r in self.queue.inflight if r not in held)
         request = self.queue.pop()
         if request is not None:
@@ -210,7 +196,7 @@ class RedisSeeds:
                 continue
             if self.crawler.engine.scheduler.has_pending_requests():  # type: ignore[union-attr]
                 idle_since = None
-                engine_slot(self.crawler).nextcall.schedule()  # take them now
+                wake_engine(self.crawler)  # take them now
             elif self._work_left():
                 idle_since = None
             else:
@@ -256,7 +242,7 @@ class RedisSeeds:
     def _work_left(self) -> bool:
         """Requests in progress here or in any worker's ledger: a worker that died keeps the
         others waiting until it is started again and finishes its pages."""
-        if in_progress(self.crawler):
+        if requests_in_progress(self.crawler):
             return True
         patterns = (inflight_key(self.keys.queue, "*"), inflight_key(self.keys.start, "*"))
         ledgers = (key for pattern in patterns for key in self.server.scan_iter(pattern))

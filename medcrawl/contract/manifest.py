@@ -14,6 +14,7 @@ import json
 import logging
 import platform
 import subprocess
+from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ from scrapy.settings import default_settings as scrapy_defaults
 
 from medcrawl import __version__
 from medcrawl import settings as project_settings
+from medcrawl.archive.replay import NOT_ARCHIVED_STAT
 from medcrawl.contract.coverage import answers_with_causes, coverage, records
 from medcrawl.contract.feeds import write_whole
 from medcrawl.contract.items import SCHEMA_VERSION
+from medcrawl.contract.output import ERROR_STAT, record_failure
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +202,7 @@ def build_manifest(crawler: Crawler, run_dir: Path, reason: str, ended: datetime
         "pages": {
             "questions": stats.get("medcrawl/pages/question", 0),
             "skipped": by_suffix(stats, "medcrawl/skipped/"),
+            "not_archived": stats.get(NOT_ARCHIVED_STAT, 0),
         },
         "rejected": {
             "invalid": by_suffix(stats, "medcrawl/invalid/"),
@@ -213,6 +217,8 @@ def build_manifest(crawler: Crawler, run_dir: Path, reason: str, ended: datetime
             "verdict": stats.get("medcrawl/monitors/verdict"),
             "failures": stats.get("medcrawl/monitors/failures", []),
         },
+        "output_error": stats.get(ERROR_STAT),
+        "stats": json.loads(json.dumps(stats, default=str)),
     }
 
 
@@ -254,8 +260,14 @@ class RunManifest:
             logger.debug("No manifest: spider %s has no run_dir", self.crawler.spider)
             return
         run_dir = Path(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        manifest = build_manifest(self.crawler, run_dir, self.reason, self.ended)
         path = run_dir / MANIFEST_NAME
-        write_whole(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            manifest = build_manifest(self.crawler, run_dir, self.reason, self.ended)
+            write_whole(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:  # the run fails: a run folder that cannot describe itself
+            record_failure(self.crawler, error, str(path))
+            with suppress(OSError):
+                Path(f"{path}.tmp").unlink(missing_ok=True)
+            return
         logger.info("Run manifest: %s", path)

@@ -35,14 +35,13 @@ NOT_ERRORS = frozenset({"removed", "challenge"})
 def page_counts(stats: dict[str, Any]) -> tuple[int, int, int]:
     """(pages with a verdict, error pages, challenge pages). A verdict: parsed as a question or
     skipped for a reason. Errors: skipped for any reason but NOT_ERRORS, plus exceptions
-    raised in a callback. In replay, a link to a page the archive does not hold (skipped as
-    `not_archived`) leads out of the archive: it is not a page of the run."""
+    raised in a callback. (In replay, a link to a page the archive does not hold is no page
+    of the run: it is counted apart, `medcrawl/replay/not_archived`, never skipped.)"""
     skipped = {k.split("/")[-1]: v for k, v in stats.items() if k.startswith("medcrawl/skipped/")}
     exceptions = stats.get("spider_exceptions/count", 0)
-    outside = skipped.get("not_archived", 0)
     pages = stats.get("medcrawl/pages/question", 0) + sum(skipped.values()) + exceptions
     errors = sum(v for reason, v in skipped.items() if reason not in NOT_ERRORS) + exceptions
-    return max(pages - outside, 0), max(errors - outside, 0), skipped.get("challenge", 0)
+    return pages, errors, skipped.get("challenge", 0)
 
 
 def accounted(stats: dict[str, Any]) -> int:
@@ -166,6 +165,23 @@ def failures(result: Any) -> list[str]:
         reason = getattr(item, "reason", None) or (item.error or "").strip().splitlines()[-1]
         lines.append(f"{item.item.monitor_name}/{item.item.method_name}: {reason}")
     return lines
+
+
+def verdict_problem(settings: Any, stats: dict[str, Any]) -> str | None:
+    """Why a finished run counts as failed by its checks, or None when it passed (or checks
+    are off). No verdict at all (a monitor raised, e.g. NotConfigured) is a failure too."""
+    if not settings.getbool("SPIDERMON_ENABLED") or not settings.getlist(
+        "SPIDERMON_SPIDER_CLOSE_MONITORS"
+    ):
+        return None
+    verdict = stats.get("medcrawl/monitors/verdict")
+    if verdict == "passed":
+        return None
+    if verdict is None:
+        return "the run checks did not run to a verdict (see the ERROR lines in the log)"
+    return "the run failed its checks:\n  " + "\n  ".join(
+        stats.get("medcrawl/monitors/failures", [])
+    )
 
 
 class RunChecks(MonitorSuite):

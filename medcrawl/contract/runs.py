@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -23,6 +25,49 @@ from medcrawl.contract.items import OUTPUT_FILES
 logger = logging.getLogger(__name__)
 
 JOB_FILE = "medcrawl-run.json"
+#: What a run writes into its folder besides the output files (`.jsonl`, `.part`, `.failed`).
+RUN_EXTRAS = ("manifest.json", "manifest.json.tmp", "report.html", "parquet")
+
+
+def saved_job(jobdir: str | Path | None) -> dict[str, Any]:
+    """The job file of a JOBDIR: `{"run_id", "status"}` (running, stopped, finished); `{}`
+    for none."""
+    path = Path(jobdir, JOB_FILE) if jobdir else None
+    if path is None or not path.is_file():
+        return {}
+    try:
+        saved = json.loads(path.read_text())
+    except ValueError:
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def resumable_run(jobdir: str | Path | None) -> str | None:
+    """The run id a JOBDIR job continues (its last run was stopped, or killed), else None."""
+    saved = saved_job(jobdir)
+    return saved.get("run_id") if saved.get("status") in ("stopped", "running") else None
+
+
+def run_files(run_dir: Path) -> list[Path]:
+    """What a run left in its folder: output files in any state, manifest, report."""
+    if not run_dir.is_dir():
+        return []
+    stems = {f"{stem}.jsonl" for stem in OUTPUT_FILES.values()}
+    return sorted(
+        path
+        for path in run_dir.iterdir()
+        if path.name in RUN_EXTRAS or path.name.split(".jsonl")[0] + ".jsonl" in stems
+    )
+
+
+def clear_run_folder(run_dir: Path) -> None:
+    """Remove what a run left in `run_dir` (`-a overwrite=1`), and nothing else."""
+    for path in run_files(run_dir):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        logger.info("Overwrite: removed %s", path)
 
 
 class JobRun:
@@ -36,7 +81,7 @@ class JobRun:
         self.path = Path(directory, JOB_FILE) if directory else None
         if self.path is None:
             return
-        saved = json.loads(self.path.read_text()) if self.path.exists() else {}
+        saved = saved_job(directory)
         if saved.get("status") in ("stopped", "running") and (
             not explicit or saved["run_id"] == run_id
         ):

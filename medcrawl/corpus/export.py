@@ -9,7 +9,6 @@ written beside the data (never over a README.md that is not one); counts go to s
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 from medcrawl.corpus.card import card_path, write_card
 from medcrawl.corpus.deid import deidentify, deidentify_together
 from medcrawl.corpus.duplicates import Duplicates
-from medcrawl.corpus.shapes import FORMATS, PER_ANSWER, QA, RANKS, as_huatuo, read_runs
+from medcrawl.corpus.shapes import PER_ANSWER, QA, RANKS, as_huatuo, read_runs
 
 #: Placeholder kinds that mark contact details (an answer with them is usually an advert).
 CONTACT = frozenset({"PHONE", "QQ", "WECHAT", "URL", "EMAIL"})
@@ -248,77 +247,3 @@ def export(run_dirs: list[Path], out: Path, options: Options) -> Report:
     if options.card:
         write_card(report)
     return report
-
-
-def add_parser(subparsers: Any) -> None:
-    """The `export` subcommand."""
-    defaults = Options()
-    parser = subparsers.add_parser(
-        "export",
-        help="export runs as a de-identified Q&A corpus (pairs, huatuo, dialogue, sft)",
-        description=__doc__.split("\n\n")[1].replace("\n", " "),
-    )
-    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folder(s)")
-    parser.add_argument("--format", "-f", required=True, choices=FORMATS)
-    parser.add_argument("--out", "-o", required=True, type=Path, help="output .jsonl file")
-    add = parser.add_argument_group("filters").add_argument
-    add("--min-answer-chars", type=int, default=defaults.min_answer_chars, metavar="N")
-    add(
-        "--max-answer-chars",
-        type=int,
-        default=defaults.max_answer_chars,
-        metavar="N",
-        help="0: no limit (default)",
-    )
-    add("--min-question-chars", type=int, default=defaults.min_question_chars, metavar="N")
-    add("--min-rank", choices=RANKS, help="only answers by doctors of this title rank or higher")
-    add(
-        "--drop-contact",
-        action="store_true",
-        help="drop answers that give a phone number, QQ, WeChat, URL or email (adverts)",
-    )
-    add = parser.add_argument_group("duplicates").add_argument
-    add(
-        "--dedupe",
-        choices=("drop", "group", "off"),
-        default=defaults.dedupe,
-        help="drop duplicates (default), keep them with a dup_group field, or don't look",
-    )
-    add(
-        "--dedupe-on",
-        choices=("answer", "pair"),
-        default=defaults.dedupe_on,
-        help="compare answers (default) or question + answer",
-    )
-    add(
-        "--near-threshold",
-        type=float,
-        default=defaults.near_threshold,
-        metavar="J",
-        help="Jaccard similarity of character shingles from which texts are near duplicates "
-        "(default %(default)s; 0: exact duplicates only)",
-    )
-    add("--shingle", type=int, default=defaults.shingle, metavar="K", help="characters per shingle")
-    add = parser.add_argument_group("text").add_argument
-    add(
-        "--no-deid",
-        dest="deid",
-        action="store_false",
-        help="keep phone numbers, ids, names … as published (not for sharing)",
-    )
-    add("--simplified", action="store_true", help="convert Traditional to Simplified (OpenCC)")
-    add("--no-card", dest="card", action="store_false", help="don't write README.md")
-    add("--quiet", "-q", dest="progress", action="store_false", help="no progress line")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    names = {f for f in Options.__dataclass_fields__ if hasattr(args, f)}
-    options = Options(**{name: getattr(args, name) for name in names})
-    try:
-        report = export(args.runs, args.out, options)
-    except (FileNotFoundError, FileExistsError) as error:
-        print(f"medcrawl export: {error}", file=sys.stderr)
-        return 2
-    print("\n".join(report.lines()))
-    return 0

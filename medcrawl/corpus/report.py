@@ -6,7 +6,6 @@ drugs. `--parquet` also writes `RUN_DIR/parquet/<file>.parquet` (DuckDB), typed 
 
 from __future__ import annotations
 
-import argparse
 import json
 import textwrap
 from collections import Counter
@@ -21,39 +20,20 @@ from medcrawl.corpus.shapes import department, read_jsonl
 REPORT_NAME = "report.html"
 
 
-def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "report",
-        help="summarise a run folder and write its report.html",
-        description=__doc__.split("\n\n")[0],
-    )
-    parser.add_argument("run_dir", type=Path, help="output/<spider>/<run id>")
-    parser.add_argument(
-        "--parquet", action="store_true", help="also write parquet/<file>.parquet (DuckDB)"
-    )
-    parser.add_argument("--top", type=int, default=15, help="bars in the top-N charts")
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    manifest_path = args.run_dir / MANIFEST_NAME
-    if not manifest_path.is_file():
-        print(f"medcrawl report: no {MANIFEST_NAME} in {args.run_dir} (not a finished run?)")
-        return 2
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    print(summary(manifest))
-    path = write_html(args.run_dir, manifest, top=args.top)
-    print(f"\nReport: {path}")
-    if args.parquet:
-        for written in to_parquet(args.run_dir):
-            print(f"Parquet: {written}")
-    return 0
+def read_manifest(run_dir: Path) -> dict:
+    """The run folder's manifest; FileNotFoundError saying so when it has none."""
+    path = run_dir / MANIFEST_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no {MANIFEST_NAME} in {run_dir} (not a finished run?)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # --- the summary ----------------------------------------------------------------------------
 
 
 def _checks(manifest: dict) -> str:
+    if manifest.get("output_error"):
+        return "output FAILED"
     monitors = manifest.get("monitors") or {}
     verdict = monitors.get("verdict")
     if verdict == "passed":
@@ -91,7 +71,8 @@ def summary(manifest: dict) -> str:
     lines += [
         "",
         f"Pages: {pages.get('questions', 0)} questions; "
-        f"skipped: {_counts(pages.get('skipped', {}))}",
+        f"skipped: {_counts(pages.get('skipped', {}))}"
+        + (f"; not in the archive: {pages['not_archived']}" if pages.get("not_archived") else ""),
         f"Items: invalid {_counts(rejected.get('invalid', {}))}; "
         f"repeats not written {_counts(rejected.get('deduplicated', {}))}",
         "",
@@ -110,6 +91,8 @@ def summary(manifest: dict) -> str:
     causes = manifest.get("answers_with_causes")
     if causes is not None:
         lines.append(f"  answers with a cause list: {causes:.2f}")
+    if manifest.get("output_error"):
+        lines += ["", f"Output FAILED: could not write {manifest['output_error']}"]
     failures = (manifest.get("monitors") or {}).get("failures") or []
     if failures:
         lines += ["", "Failed checks:", *(f"  {f}" for f in failures)]
@@ -237,8 +220,23 @@ pre{{background:#f6f8fa;padding:1em;overflow-x:auto}} h2{{font-size:1.1em;margin
 # --- parquet --------------------------------------------------------------------------------
 
 
+#: JSON Schema formats that become timestamps in parquet.
+TIME_FORMATS = frozenset({"date-time", "date"})
+
+
+def formats(prop: dict) -> set[str]:
+    """The string formats a schema property allows (through `anyOf` too)."""
+    found = {prop["format"]} if "format" in prop else set()
+    for option in prop.get("anyOf", []):
+        found |= formats(option)
+    return found
+
+
 def duckdb_type(prop: dict) -> str:
-    """The DuckDB column type of a schema property (dates stay ISO strings: some are dates)."""
+    """The DuckDB column type of a schema property: a date-time, or a date-time or date, is
+    `TIMESTAMPTZ` (see `parquet_columns` for bare dates)."""
+    if formats(prop) and formats(prop) <= TIME_FORMATS:
+        return "TIMESTAMPTZ"
     if "enum" in prop or "const" in prop or "anyOf" in prop:
         return "VARCHAR"
     types = prop.get("type")
@@ -246,6 +244,8 @@ def duckdb_type(prop: dict) -> str:
     kind = types[0] if types else "string"
     if kind == "integer":
         return "BIGINT"
+    if kind == "boolean":
+        return "BOOLEAN"
     if kind == "object":
         return "JSON"
     if kind == "array":
@@ -257,9 +257,33 @@ def duckdb_type(prop: dict) -> str:
     return "VARCHAR"
 
 
+def parquet_columns(schema: dict) -> tuple[dict[str, str], list[str]]:
+    """How a file's records become typed columns: the JSON types to read (`read_json`'s
+    `columns`) and the SELECT list. A field that may hold a bare date (`asked_at`: the site
+    showed no time) becomes two columns: `<field>` TIMESTAMPTZ — a bare date as midnight UTC,
+    so its UTC date is the date shown — and `<field>_iso`, the value as the JSONL file has it
+    (ISO 8601 with its offset, or the bare date)."""
+    read: dict[str, str] = {}
+    select: list[str] = []
+    for name, prop in schema["properties"].items():
+        column = duckdb_type(prop)
+        if column != "TIMESTAMPTZ":
+            read[name] = column
+            select.append(f'"{name}"')
+            continue
+        read[name] = "VARCHAR"
+        value = f'"{name}"'
+        if "date" in formats(prop):
+            value = f"CASE WHEN length({value}) = 10 THEN {value} || 'T00:00:00Z' ELSE {value} END"
+            select += [f'CAST({value} AS TIMESTAMPTZ) AS "{name}"', f'"{name}" AS "{name}_iso"']
+        else:
+            select.append(f'CAST({value} AS TIMESTAMPTZ) AS "{name}"')
+    return read, select
+
+
 def to_parquet(run_dir: Path) -> list[Path]:
     """Write RUN_DIR/parquet/<file>.parquet for every non-empty JSONL file, typed from its
-    schema. Needs DuckDB: `pip install 'medcrawl[analysis]'`."""
+    schema (`parquet_columns`). Needs DuckDB: `pip install 'medcrawl[analysis]'`."""
     try:
         import duckdb
     except ImportError as missing:
@@ -272,12 +296,12 @@ def to_parquet(run_dir: Path) -> list[Path]:
             source = run_dir / f"{stem}.jsonl"
             if not source.is_file() or source.stat().st_size == 0:
                 continue
-            props = load_schema(stem)["properties"]
-            columns = "{" + ", ".join(f"'{k}': '{duckdb_type(v)}'" for k, v in props.items()) + "}"
+            read, select = parquet_columns(load_schema(stem))
+            columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in read.items()) + "}"
             target = out / f"{stem}.parquet"
             db.execute(
-                f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={columns}))"
-                " TO ? (FORMAT parquet)",
+                f"COPY (SELECT {', '.join(select)} FROM read_json(?, "
+                f"format='newline_delimited', columns={columns})) TO ? (FORMAT parquet)",
                 [str(source), str(target)],
             )
             written.append(target)

@@ -10,16 +10,23 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
-from collections.abc import Iterator
 
 from scrapy import Request, Spider, signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import _schedule_coro
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
+
+from medcrawl.scrapy_internals import (
+    close_spider_soon,
+    disk_queue_dir,
+    download_slots,
+    fail_request,
+    pop_scheduled,
+    seen_by_dupefilter,
+    take_waiting_downloads,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +90,7 @@ class ChallengeGuard:
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         self.responses += 1
         if self.floor:
-            for slot in self.crawler.engine.downloader.slots.values():
+            for slot in download_slots(self.crawler).values():
                 slot.delay = max(slot.delay, self.floor)
 
     def challenge_seen(self, url: str) -> None:
@@ -99,7 +106,7 @@ class ChallengeGuard:
             self.slow_down(recent)
 
     def slow_down(self, recent: int) -> None:
-        slots = self.crawler.engine.downloader.slots.values()
+        slots = download_slots(self.crawler).values()
         current = max([self.floor, *(slot.delay for slot in slots)])
         self.floor = min(self.max_delay, max(self.first_delay, current * 2))
         for slot in slots:
@@ -123,42 +130,35 @@ class ChallengeGuard:
             self.challenges,
             self.limit,
         )
-        engine = self.crawler.engine
-        _schedule_coro(engine.close_spider_async(reason=FINISH_REASON))
+        close_spider_soon(self.crawler, FINISH_REASON)
         # Scrapy finishes every request already handed to the downloader before it closes; take
         # back those still waiting for their turn, so a stop is one.
-        scheduler = engine.scheduler
-        if isinstance(scheduler, Scheduler) and scheduler.dqdir:
+        scheduler = self.crawler.engine.scheduler
+        if isinstance(scheduler, Scheduler) and disk_queue_dir(scheduler):
             # A resumable job (JOBDIR): the scheduler's disk queue saves them for the resumed
             # run. A download answered with a Request sends it back to the scheduler, here past
             # the dupefilter that has seen it.
-            for request, queued in self.queued():
+            for request, queued in take_waiting_downloads(self.crawler):
                 self.crawler.stats.inc_value("medcrawl/challenge/requeued")
                 queued.callback(request.replace(dont_filter=True))
             return
-        for _, queued in self.queued():
+        for _, queued in take_waiting_downloads(self.crawler):
             queued.errback(stopped())
         if isinstance(scheduler, Scheduler):
             # Its queue ends with the run: each request still in it, or scheduled from a page
             # still in flight, is a `stopped` reject too, through the spider's errback as a
             # failed download is. (A shared frontier, cluster mode, keeps its requests.)
-            while (request := scheduler.next_request()) is not None:
-                engine.scraper.enqueue_scrape(stopped(), request)
+            for request in pop_scheduled(scheduler):
+                fail_request(self.crawler, request, stopped())
             self.crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         """After a stop: a new request becomes a `stopped` reject instead of waiting in a queue
         that dies with the run — unless the dupefilter drops it as already asked for."""
-        scheduler = self.crawler.engine.scheduler
-        if request.dont_filter or not scheduler.df.request_seen(request):  # type: ignore[union-attr]
-            self.crawler.engine.scraper.enqueue_scrape(stopped(), request)
+        scheduler: Scheduler = self.crawler.engine.scheduler  # type: ignore[assignment,union-attr]
+        if request.dont_filter or not seen_by_dupefilter(scheduler, request):
+            fail_request(self.crawler, request, stopped())
         raise IgnoreRequest("crawl stopped")  # not scheduled
-
-    def queued(self) -> Iterator[tuple[Request, Deferred[Response]]]:
-        """Requests waiting in the downloader's slot queues, taken out of them."""
-        for slot in self.crawler.engine.downloader.slots.values():
-            while slot.queue:
-                yield slot.queue.popleft()
 
 
 def stopped() -> Failure:

@@ -1,4 +1,5 @@
-"""One progress line every `LOGSTATS_INTERVAL` seconds and a summary when the crawl ends.
+"""One progress line every `LOGSTATS_INTERVAL` seconds (the summary at the end is
+`medcrawl.crawl.summary`'s).
 
 Replaces Scrapy's LogStats (pages and items per minute only): the line also says which kinds
 of items were written, what was skipped or retried and why, and how much is queued::
@@ -10,13 +11,14 @@ of items were written, what was skipped or retried and why, and how much is queu
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+
+from medcrawl.scrapy_internals import downloads_in_flight
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class ProgressLog:
             queued = len(engine.scheduler)  # type: ignore[arg-type]
         except TypeError:  # a scheduler without a length
             queued = "?"
-        return f"queue {queued} (+{len(engine.downloader.active)} in flight)"
+        return f"queue {queued} (+{downloads_in_flight(self.crawler)} in flight)"
 
     def log_progress(self) -> None:
         stats = self.crawler.stats.get_stats()
@@ -83,20 +85,7 @@ class ProgressLog:
             self.queue(),
         )
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self) -> None:
+        """The end of the run is `medcrawl.crawl.summary`'s to tell."""
         if self.task is not None and self.task.running:
             self.task.stop()
-        stats = self.crawler.stats.get_stats()
-        pages = stats.get("response_received_count", 0)
-        start = stats.get("start_time") or datetime.now(timezone.utc)
-        seconds = max((datetime.now(timezone.utc) - start).total_seconds(), 1e-9)
-        logger.info(
-            "Crawl %s: %d pages in %.0fs (%.0f/min) | written: %s | skipped: %s | retried: %s",
-            reason,
-            pages,
-            seconds,
-            pages * 60 / seconds,
-            counts(stats, ITEMS_PREFIX, ("rejects",)),
-            counts(stats, SKIPPED_PREFIX),
-            counts(stats, RETRIED_PREFIX),
-        )

@@ -30,9 +30,10 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.asyncio import call_later
 from twisted.internet import error as tx_error
-from twisted.web import _newclient
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
+
+from medcrawl.scrapy_internals import download_slots, hold_download_slot
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ _REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         (
             tx_error.ConnectionLost,
             tx_error.ConnectionDone,
-            _newclient.ResponseFailed,
-            _newclient.ResponseNeverReceived,
+            ResponseFailed,
+            ResponseNeverReceived,
             ConnectionError,
         ),
         "connection_lost",
@@ -113,22 +114,19 @@ class SlotPauser:
     """Holds a download slot (one site) back for a while: no request of the slot starts
     before the pause ends. Works with any DOWNLOAD_DELAY, including 0."""
 
-    def __init__(self, downloader: Downloader) -> None:
-        self.downloader = downloader
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.until: dict[str, float] = {}
 
     def pause(self, key: str, seconds: float) -> None:
-        slot = self.downloader.slots.get(key)
+        slot = download_slots(self.crawler).get(key)
         if slot is None or seconds <= 0:
             return
         until = time.monotonic() + seconds
         if until <= self.until.get(key, 0.0):
             return
         self.until[key] = until
-        if slot.latercall:
-            slot.latercall.cancel()
-        # The downloader's own "wait for the delay" hook: the slot's queue resumes when it fires.
-        slot.latercall = call_later(seconds, self.downloader._latercall, slot)
+        hold_download_slot(self.crawler, slot, seconds)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -191,5 +189,5 @@ class BackoffRetryMiddleware(RetryMiddleware):
         key = request.meta.get(Downloader.DOWNLOAD_SLOT)
         if key and wait > 0:
             if self._pauser is None:
-                self._pauser = SlotPauser(self.crawler.engine.downloader)
+                self._pauser = SlotPauser(self.crawler)
             self._pauser.pause(key, wait)

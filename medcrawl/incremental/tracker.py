@@ -25,10 +25,9 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from fnmatch import fnmatch
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from time import monotonic
 from typing import Any
@@ -40,8 +39,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later, create_looping_call
 
+from medcrawl.contract.commit import PageLedger
 from medcrawl.contract.feeds import committed_sizes, settle
 from medcrawl.contract.items import Question, Reject
+from medcrawl.contract.output import output_failed
 from medcrawl.incremental.state import Fetch, RunLock, StateStore, database_path, utcnow
 from medcrawl.sites.base import Site, site_of
 
@@ -73,15 +74,6 @@ def content_hash(items: Iterable[Any], ignore: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class _Page:
-    """A changed or new page whose items are on their way to the files."""
-
-    fetch: Fetch
-    size: int
-    left: int
-
-
 class IncrementalMiddleware:
     """See the module docstring."""
 
@@ -98,9 +90,9 @@ class IncrementalMiddleware:
         self.batch = settings.getint("MEDCRAWL_STATE_BATCH")
         self.interval = settings.getfloat("MEDCRAWL_STATE_INTERVAL")
         self.ignore = tuple(settings.getlist("MEDCRAWL_INCREMENTAL_IGNORE"))
-        self.in_flight: dict[int, tuple[Any, _Page]] = {}  # id(item) → (item, its page)
-        self.half_written = 0  # pages with some but not all items written
+        self.pages = PageLedger()  # changed or new pages whose items are on their way
         self.ready: list[Fetch] = []  # fetches whose items are all written
+        self.committed: dict[str, int] = {}  # the files' sizes at the last checkpoint
         self.last_checkpoint = monotonic()
         self.checkpoint_pending = False
         self.reason = "unknown"
@@ -183,25 +175,17 @@ class IncrementalMiddleware:
             self._maybe_checkpoint()
             return []
         self.stats.inc_value(STATS + ("new" if seen is None else "changed"))
-        record = _Page(Fetch(question.id, url, digest, now, now), size=len(page), left=len(page))
-        for item in page:
-            self.in_flight[id(item)] = (item, record)
+        fetch = Fetch(question.id, url, digest, now, now)
+        self.pages.add(page, done=partial(self.page_written, fetch))
         return page
 
     def item_done(self, item: Any) -> None:
         """An item was written, dropped or failed: its page may now be complete."""
-        entry = self.in_flight.pop(id(item), None)
-        if entry is None or entry[0] is not item:
-            return
-        page = entry[1]
-        page.left -= 1
-        if page.left == page.size - 1 and page.left:
-            self.half_written += 1
-        elif not page.left:
-            if page.size > 1:
-                self.half_written -= 1
-            self.ready.append(page.fetch)
-            self._maybe_checkpoint()
+        self.pages.item_done(item)
+
+    def page_written(self, fetch: Fetch) -> None:
+        self.ready.append(fetch)
+        self._maybe_checkpoint()
 
     # --- checkpoints --------------------------------------------------------------------------
 
@@ -214,12 +198,17 @@ class IncrementalMiddleware:
 
     def checkpoint(self, final: bool = False) -> None:
         """Record the ready fetches and the output files' sizes — unless a page is half
-        written (then the next completed page tries again)."""
+        written (then the next completed page tries again), or the output could not be
+        written (then the files hold no more than the last checkpoint says)."""
         self.checkpoint_pending = False
-        if self.half_written and not final:
+        if self.pages.half_written and not final:
+            return
+        sizes = committed_sizes(self.crawler)
+        if sizes is None:
             return
         fetches, self.ready = self.ready, []
-        self.store.checkpoint(self.run_id, fetches, committed_sizes(self.crawler))
+        self.store.checkpoint(self.run_id, fetches, sizes)
+        self.committed = sizes
         self.last_checkpoint = monotonic()
         logger.debug("State checkpoint: %d fetches", len(fetches))
 
@@ -235,15 +224,19 @@ class IncrementalMiddleware:
         self.reason = reason
         if self.timer.running:
             self.timer.stop()
-        if self.half_written or self.in_flight:
+        if self.pages.half_written or len(self.pages):
             logger.warning(
                 "%d items never reached the pipelines' end; their pages are due again",
-                len(self.in_flight),
+                len(self.pages),
             )
         self.checkpoint(final=True)
 
     def engine_stopped(self) -> None:
-        """The files are in place: the run is closed."""
+        """The files are in place: the run is closed. One that could not write its output
+        keeps what its last checkpoint says, as a killed run would (its files are whole)."""
+        if output_failed(self.crawler):
+            logger.warning("Output failed: keeping this run's files up to its last checkpoint")
+            settle(self.committed)
         self.store.close_run(self.run_id, self.reason)
         self.store.close()
         self.lock.release()

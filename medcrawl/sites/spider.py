@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,14 +16,20 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
+from medcrawl.archive.replay import NOT_ARCHIVED_STAT
 from medcrawl.contract.items import Reject
-from medcrawl.contract.runs import JobRun
+from medcrawl.contract.runs import JobRun, clear_run_folder
 from medcrawl.crawl.challenge import challenge_seen
 from medcrawl.crawl.fetched import fetched_at
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
+from medcrawl.sites import arguments
+from medcrawl.sites.arguments import Argument
 from medcrawl.sites.base import Site
 from medcrawl.sites.page import ListEntry, QuestionPage
+
+#: Request meta key of a seed (`start()`): the pages the operator asked for.
+SEED_META = "medcrawl_seed"
 
 #: Settings for a crawl that reads an archive instead of the network: no politeness needed,
 #: and no retries (an archived error answers the same every time).
@@ -37,11 +43,6 @@ REPLAY_SETTINGS = {
 }
 
 
-def split_arg(value: str | None) -> list[str]:
-    """`-a start=a,b` → `["a", "b"]`."""
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
 def read_seed_file(path: str) -> Iterator[tuple[str, str]]:
     """`(where, value)` for each line of a seed file, lazily; `#` comments and blank lines
     are skipped. `where` is `FILE:LINE`, for log lines and rejects."""
@@ -52,41 +53,82 @@ def read_seed_file(path: str) -> Iterator[tuple[str, str]]:
                 yield f"{path}:{number}", value
 
 
-def _positive_int(name: str, value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"-a {name}= takes a positive whole number, not {value!r}")
-    return int(value)
-
-
-def _iso_date(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"-a {name}= takes a date like 2024-01-01, not {value!r}") from None
-
-
 class QASpider(scrapy.Spider):
     """Base for Q&A site spiders. Subclasses set `name` and `site` (the site's `Site`, which
     holds its URL knowledge and names its page classes) and route in `parse`; they only route.
 
-    Arguments (`-a NAME=VALUE`, all optional):
-      `start=URL[,URL…]`, `question=ID[,ID…]`, `urls=FILE` (one URL or question id a line)
-      — the seeds; without them the crawl starts from `categories` or `default_start`.
-      `categories=ID[,ID…]` only these categories; `since=YYYY-MM-DD` skip list items older
-      and stop paging a list past them; `max_pages=N` at most N question pages;
-      `related=0|1` follow related-question links (default: only in a whole-site crawl,
-      without seeds, categories or since); `replay=PATH` answer from a WARC archive;
-      `run_id=ID`.
+    Arguments (`-a NAME=VALUE`, all optional) are `declared_arguments`: the seeds (`start`,
+    `question`, `urls`) — without them the crawl starts from `categories` or `default_start`
+    — and the bounds, replay, run id and modes. A site's spider that takes more declares them
+    once: `declared_arguments = (*QASpider.declared_arguments, Argument(...))`; the value is
+    then its attribute.
     """
 
     site: ClassVar[Site]
     #: Reasons a page may hold no question only for now: fetched again (RETRY_TIMES, with the
     #: backoff of medcrawl.crawl.retry.BackoffRetryMiddleware).
     retry_reasons: ClassVar[frozenset[str]] = frozenset({"challenge", "empty"})
+    declared_arguments: ClassVar[tuple[Argument, ...]] = (
+        Argument(
+            "start",
+            "start from these pages (index, list or question pages)",
+            arguments.site_urls,
+            "URL[,URL…]",
+            attr="start_urls",
+        ),
+        Argument("question", "these questions", arguments.question_ids, "ID[,ID…]", "question_ids"),
+        Argument(
+            "urls",
+            "a file of seeds, one URL or question id a line (# comments)",
+            arguments.existing_file,
+            "FILE",
+            attr="urls_file",
+        ),
+        Argument(
+            "categories",
+            "only these categories' lists",
+            arguments.categories,
+            "ID[,ID…]",
+        ),
+        Argument(
+            "since",
+            "skip list items dated before; stop paging a list past them",
+            arguments.iso_date,
+            "YYYY-MM-DD",
+        ),
+        Argument("max_pages", "at most N distinct question pages", arguments.positive_int, "N"),
+        Argument(
+            "related",
+            "follow related-question links (default: only in a whole-site crawl)",
+            arguments.flag,
+            "0|1",
+        ),
+        Argument(
+            "replay",
+            "answer every request from a WARC file or folder, never the network",
+            arguments.replay_path,
+            "PATH",
+        ),
+        Argument(
+            "run_id",
+            "name the run (its folder); default a UTC timestamp",
+            arguments.run_id,
+            "NAME",
+        ),
+        Argument(
+            "overwrite",
+            "let run_id name a run folder that holds a finished run (its files are replaced)",
+            arguments.flag,
+            "0|1",
+        ),
+        Argument(
+            "incremental",
+            "fetch only questions that are due, write only what changed (state: "
+            "MEDCRAWL_STATE_DIR)",
+            arguments.flag,
+            "0|1",
+        ),
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -100,60 +142,37 @@ class QASpider(scrapy.Spider):
         settings.setdict(cls.site.settings, priority="spider")
         super().update_settings(settings)
 
+    @classmethod
+    def parse_arguments(cls, given: dict[str, Any]) -> dict[str, Any]:
+        """Every declared argument's value from `-a` (None when not given); ArgumentError
+        (one line) for an unknown name or a bad value. The crawl command calls it before the
+        crawl starts."""
+        return arguments.parse_arguments(cls.declared_arguments, given, cls)
+
     @property
     def page_class(self) -> type[QuestionPage]:
         return self.site.question_page
 
-    def __init__(
-        self,
-        *args: Any,
-        start: str | None = None,
-        question: str | None = None,
-        urls: str | None = None,
-        categories: str | None = None,
-        since: str | None = None,
-        max_pages: str | None = None,
-        related: str | None = None,
-        replay: str | None = None,
-        run_id: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        given = {
-            "start": start,
-            "question": question,
-            "urls": urls,
-            "categories": categories,
-            "since": since,
-            "max_pages": max_pages,
-            "related": related,
-            "replay": replay,
-            "run_id": run_id,
-            **kwargs,
-        }
-        self.arguments = {k: v for k, v in given.items() if v is not None}  # for the manifest
-        self.start_urls = split_arg(start)
-        self.question_ids = split_arg(question)
-        if urls and not Path(urls).is_file():
-            raise ValueError(f"-a urls= takes a file of URLs or question ids; no file {urls!r}")
-        self.urls_file = urls
-        self.categories = [str(int(c)) if c.isdigit() else c for c in split_arg(categories)]
-        for category in self.categories:  # the site says what a category id is
-            try:
-                self.site.category_url(category)
-            except ValueError:
-                raise ValueError(
-                    f"-a categories=: {category!r} is not a category id of this site"
-                ) from None
-        self.since = _iso_date("since", since)
-        self.max_pages = _positive_int("max_pages", max_pages)
-        if related is None:  # only a whole-site crawl; they lead away from what was asked for
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        values = self.parse_arguments(kwargs)
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
+        self.arguments = {k: v for k, v in kwargs.items() if v is not None}  # for the manifest
+        for arg in self.declared_arguments:
+            setattr(self, arg.attribute, values[arg.name])
+        self.start_urls = self.start_urls or []
+        self.question_ids = self.question_ids or []
+        self.categories = self.categories or []
+        if self.related is None:  # only a whole-site crawl; they lead away from what was asked
             self.follow_related = not (
-                self.start_urls or self.question_ids or urls or self.categories or self.since
+                self.start_urls
+                or self.question_ids
+                or self.urls_file
+                or self.categories
+                or self.since
             )
         else:
-            self.follow_related = related.strip().lower() not in ("", "0", "false", "no")
-        self.run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            self.follow_related = self.related
+        self.run_id = self.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # Question URLs counted against max_pages (at most max_pages of them; none without it).
         self._budget: set[str] | None = set() if self.max_pages else None
         # Question URLs (canonical) this run has asked for: related links to them are dropped
@@ -173,6 +192,8 @@ class QASpider(scrapy.Spider):
         spider.run_id, spider.continues_run = job.run_id, job.continues
         root = Path(crawler.settings.get("MEDCRAWL_OUTPUT_DIR", "output"))
         spider.run_dir = str(root / spider.name / spider.run_id)
+        if spider.overwrite and not spider.continues_run:  # -a overwrite=1: a new run there
+            clear_run_folder(Path(spider.run_dir))
         return spider
 
     # --- routing hooks ----------------------------------------------------------------------
@@ -185,6 +206,8 @@ class QASpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request | Reject]:
         for seed in self.seeds():
+            if isinstance(seed, Request):  # asked for: a page of the run, even out of an archive
+                seed.meta[SEED_META] = True
             yield seed
 
     def seeds(self) -> Iterator[Request | Reject]:
@@ -197,7 +220,9 @@ class QASpider(scrapy.Spider):
             url = self.seed_url(value)
             if url is None:
                 self.logger.warning(
-                    "Bad seed %r (%s): not a URL of this site or a question id", value, where
+                    "Bad seed %r (%s): not a URL of this site or a question id",
+                    arguments.shown(value),
+                    where,
                 )
                 yield self.reject(
                     value, "bad_seed", f"{where}: not a URL of this site or a question id"
@@ -217,17 +242,22 @@ class QASpider(scrapy.Spider):
         if self.urls_file:
             yield from read_seed_file(self.urls_file)
 
-    def seed_url(self, value: str) -> str | None:
+    @classmethod
+    def seed_url(cls, value: str) -> str | None:
         """A seed — a question id or a URL of the site (`allowed_domains`) — as a canonical
-        URL; None when it is neither. The one check for seeds from arguments, seed files,
-        `medcrawl seed` and cluster mode's Redis seeds."""
+        URL; None when it is neither (a value the site cannot take as an id, however many
+        digits, included). The one check for seeds from arguments, seed files, `medcrawl seed`
+        and cluster mode's Redis seeds."""
         value = value.strip()
-        if value.isdigit():
-            return self.site.canonical_url(self.site.question_url(value))
-        if value.startswith(("http://", "https://")) and url_is_from_any_domain(
-            value, self.allowed_domains
-        ):
-            return self.site.canonical_url(value)
+        try:
+            if value.isdigit():
+                return cls.site.canonical_url(cls.site.question_url(value))
+            if value.startswith(("http://", "https://")) and url_is_from_any_domain(
+                value, cls.allowed_domains
+            ):
+                return cls.site.canonical_url(value)
+        except ValueError:  # an id past int()'s digit limit, a URL urlsplit refuses
+            return None
         return None
 
     # --- following links --------------------------------------------------------------------
@@ -353,8 +383,13 @@ class QASpider(scrapy.Spider):
                 yield from self.follow_questions([target])
             else:
                 yield self.follow(target)
-        # Not faults: a link out of a replayed archive is expected there (a partial crawl), and
-        # the page a redirect led to was asked for, and is written, under its own URL.
+        if reason == "not_archived" and not request.meta.get(SEED_META):
+            # A link out of a replayed archive (a partial crawl): not a page of the run, so not
+            # a reject; counted, and summarised in one line at the end (crawl.summary).
+            self.crawler.stats.inc_value(NOT_ARCHIVED_STAT)
+            return
+        # Not a fault: the page a redirect led to was asked for, and is written, under its own
+        # URL. A seed the archive lacks is an INFO line: the archive is partial, not the site.
         level = logging.INFO if reason in ("not_archived", "redirected") else logging.WARNING
         yield self.reject(requested_url(request), reason, failure.getErrorMessage(), level=level)
 
