@@ -14,7 +14,7 @@ from pathlib import Path
 from medcrawl.cli import COMMAND_MODULES
 
 PACKAGE = Path(__file__).resolve().parent.parent / "medcrawl"
-COMMANDS = {"export", "report", "savefixture", "seed", "collect"}
+COMMANDS = {"export", "report", "savefixture", "seed", "collect", "extract"}
 #: Cluster commands still parse their arguments in medcrawl/cluster/ (issue 14 moves them).
 NOT_YET_MOVED = {"seed": "medcrawl.cluster.seed", "collect": "medcrawl.cluster.collect"}
 

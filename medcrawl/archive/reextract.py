@@ -195,7 +195,7 @@ def resolve(
         followed = index.get(url_key(target))
         if followed is None:  # out of the archive: counted, as a crawl counts such links
             return None
-        entry = followed._replace(url=target)
+        entry = Entry(followed.key, target, *followed[2:])  # the capture, as asked for
     if not 200 <= entry.status < 300:
         return reject(requested, f"http_{entry.status}", HTTP_ERROR_DETAIL)
     url = requested if hops == 0 else entry.url
