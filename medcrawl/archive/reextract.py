@@ -354,6 +354,7 @@ class Extraction:
         self.dedupe = DedupePipeline(self)  # type: ignore[arg-type]
         self.outputs: dict[str, IO[bytes]] = {}
         self.pages = self.done = 0  # pages planned, pages merged
+        self.counts = _Stats()  # merged, not yet in `stats` (flush_counts)
 
     @property
     def crawler(self) -> _CrawlerStandIn:
@@ -386,7 +387,9 @@ class Extraction:
                 self.merge(outcome)
             self.done += len(outcomes)
             if progress:
+                self.flush_counts()
                 progress(self.done, self.pages, self.stats.get_stats())
+        self.flush_counts()
         self._close_outputs()
         return self.finish()
 
@@ -402,26 +405,30 @@ class Extraction:
     def merge(self, outcome: Outcome) -> None:
         """One page's lines into the files, in order: repeats of once-per-run records dropped
         (the crawl's DedupePipeline), written records counted for coverage."""
-        for key, count in outcome.stats.items():
-            self.stats.inc_value(key, count)
+        counts = self.counts
+        counts.update(outcome.stats)
+        seen = self.dedupe.seen
         for line in outcome.lines:
             if line.kind == "rejects":
                 self._log_reject(line)
-                self.stats.inc_value("medcrawl/items/rejects")
+                counts["medcrawl/items/rejects"] += 1
                 self.outputs["rejects"].write(line.line)
                 continue
-            if line.id is not None and not self._first(line):
-                continue
+            if line.id is not None:
+                key = (line.kind, line.id)
+                if key in seen:
+                    counts[f"medcrawl/deduped/{line.kind}"] += 1
+                    continue
+                seen.add(key)
             self.outputs[line.kind].write(line.line)
-            count_written(self.stats, line.kind, line.filled, line.first_cause)
+            count_written(counts, line.kind, line.filled, line.first_cause)
 
-    def _first(self, line: Line) -> bool:
-        key = (line.kind, line.id)
-        if key in self.dedupe.seen:
-            self.stats.inc_value(f"medcrawl/deduped/{line.kind}")
-            return False
-        self.dedupe.seen.add(key)
-        return True
+    def flush_counts(self) -> None:
+        """The counts merged so far into the run's stats (the merge counts in a Counter:
+        a stats call per field of every record would be the run's serial part)."""
+        for key, count in self.counts.items():
+            self.stats.inc_value(key, count)
+        self.counts.clear()
 
     @staticmethod
     def _log_reject(line: Line) -> None:
