@@ -1,15 +1,17 @@
 """Cluster throughput: pages/s of 1 and of 2 cluster workers crawling the same archive.
 
-    .venv/bin/python -m bench.cluster [--questions 600] [--rounds 3]
+    .venv/bin/python -m bench.cluster [--questions 600] [--rounds 5]
 
 Builds a WARC of a small ask.39.net (tests.minisite: the category index, paged lists of 20,
 `--questions` question pages made from the fixture page, each linking a related question),
 starts a redis-server on a free port, and then, rounds alternating 1 and 2 workers: clears
 Redis, starts the workers (`scrapy crawl ask39 -a replay=…` in cluster mode: no network, no
 politeness, items pushed to Redis), waits until each one reads seeds, pushes the index
-(`medcrawl seed --default-start`) and times until the cluster is done — every page seen,
-nothing queued or in flight. Process start-up is outside the timing. Prints the median pages/s
-of each and the ratio 2 workers / 1 worker, a figure robust to a machine shared with others.
+(`medcrawl seed --default-start`) and times until the crawl is finished (the crawl record
+says so: no seed, nothing queued or in flight); the workers then exit by themselves. Process
+start-up is outside the timing. Prints, for each worker count, the median pages/s with the
+spread (min–max) over the rounds, and the ratio 2 workers / 1 worker of each pair of rounds
+run back to back (median, min–max): a figure robust to a machine shared with others.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,11 +26,13 @@ import time
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 import redis
 
 from medcrawl import cli
-from medcrawl.cluster import Keys, inflight_key, project_settings
+from medcrawl.cluster import Keys, project_settings
+from medcrawl.cluster.state import CrawlRecord
 from tests.minisite import ROOT, demo_site, write_archive
 from tests.servers import redis_server
 
@@ -85,35 +88,31 @@ def crawl(workers: int, archive: Path, pages: int, redis_url: str, folder: Path)
         began = time.monotonic()
         with redirect_stdout(io.StringIO()):
             cli.main(["seed", "--spider", "ask39", "--redis-url", redis_url, "--default-start"])
-        while not done(db, keys, pages):
+        while not finished(db, keys):
             if any(p.poll() is not None for p in procs) or time.monotonic() - began > 600:
                 raise RuntimeError(f"the crawl stopped short of {pages} pages: see {folder}")
             time.sleep(0.01)
         seconds = time.monotonic() - began
         worker_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before[0]
+        if db.scard(keys.dupefilter) < pages:
+            raise RuntimeError(f"the crawl finished short of {pages} pages: see {folder}")
         return Round(seconds, worker_cpu, cpu_seconds(redis_pid) - cpu_before[1])
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGINT)
-        for proc in procs:
-            proc.wait(timeout=60)
+        for proc in procs:  # they exit by themselves once the crawl is finished
+            if proc.wait(timeout=60) != 0:
+                raise RuntimeError(f"a worker failed: see {folder}")
 
 
-def done(db: redis.Redis, keys: Keys, pages: int) -> bool:
-    """Every page seen, no seed waiting, nothing queued, no worker with pages in flight."""
-    ledgers = db.keys(inflight_key(keys.queue, "*")) + db.keys(inflight_key(keys.start, "*"))
-    return (
-        db.scard(keys.dupefilter) >= pages
-        and not db.llen(keys.start)
-        and not db.zcard(keys.queue)
-        and not ledgers
-    )
+def finished(db: redis.Redis, keys: Keys) -> bool:
+    """The crawl is finished: no seed, nothing queued, no worker with pages in flight."""
+    crawl = CrawlRecord.read(db, keys)
+    return crawl is not None and crawl.finished
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=600, help="question pages (600)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of each (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each (5)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -128,22 +127,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(rounds: dict[int, list[Round]], pages: int) -> None:
-    """Medians per worker count, CPU per page, and the 2 / 1 ratio."""
-    print(f"{pages} pages, {os.cpu_count()} cores; median round; CPU in ms per page")
-    header = f"{'workers':<9}{'s':>7}{'pages/s':>9}{'workers CPU':>13}{'redis CPU':>11}"
-    print(f"{header}{'cores used':>12}   rounds (s)")
-    rate = {}
+    """Per worker count: the median round, pages/s median (min–max), CPU per page; and the
+    ratio 2 workers / 1 worker of each pair of rounds (median, min–max)."""
+    print(f"{pages} pages, {os.cpu_count()} cores, {len(rounds[1])} rounds; CPU in ms per page")
+    header = f"{'workers':<9}{'pages/s median':>15}{'min–max':>15}{'workers CPU':>13}"
+    print(f"{header}{'redis CPU':>11}{'cores used':>12}")
     for workers, runs in rounds.items():
+        rates = sorted(pages / r.seconds for r in runs)
         mid = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
-        rate[workers] = pages / mid.seconds
         per_page = (1000 * mid.worker_cpu / pages, 1000 * mid.redis_cpu / pages)
-        times = " ".join(f"{r.seconds:.2f}" for r in runs)
         cores = (mid.worker_cpu + mid.redis_cpu) / mid.seconds
+        spread = f"{rates[0]:.1f}–{rates[-1]:.1f}"
         print(
-            f"{workers:<9}{mid.seconds:>7.2f}{rate[workers]:>9.1f}"
-            f"{per_page[0]:>13.1f}{per_page[1]:>11.2f}{cores:>12.2f}   {times}"
+            f"{workers:<9}{median(rates):>15.1f}{spread:>15}"
+            f"{per_page[0]:>13.1f}{per_page[1]:>11.2f}{cores:>12.2f}"
         )
-    print(f"2 workers / 1 worker: {rate[2] / rate[1]:.2f}x")
+    ratios = sorted(one.seconds / two.seconds for one, two in zip(*rounds.values(), strict=True))
+    print(
+        f"2 workers / 1 worker: {median(ratios):.2f}x "
+        f"(min–max {ratios[0]:.2f}–{ratios[-1]:.2f}x over {len(ratios)} pairs of rounds)"
+    )
 
 
 if __name__ == "__main__":

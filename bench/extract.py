@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from warcio.warcwriter import WARCWriter
@@ -52,13 +54,23 @@ def write_archive(path: Path, pages: int) -> list[bytes]:
         for n in range(pages):
             page = fixtures[n % len(fixtures)]
             site = page.page_class.site
-            url = site.canonical_url(site.question_url(str(FIRST_ID + n)))
+            url = numbered_url(page.url, site, FIRST_ID + n)
             headers = [(k, v) for k, v in page.headers.items() if k != "Date"]
             headers = headers or [("Content-Type", "text/html")]
             when = datetime.fromisoformat("2026-11-20T08:00:00+00:00")
             write_capture(writer, url, page.body, date=when, headers=headers)
             bodies.append(page.body)
     return bodies
+
+
+def numbered_url(url: str, site: Any, number: int) -> str:
+    """The fixture page's URL under another question id: the last number in it replaced
+    (a site may address a question by more than its id, e.g. by day and id)."""
+    digits = list(re.finditer(r"\d+", url))[-1]
+    numbered = site.canonical_url(url[: digits.start()] + str(number) + url[digits.end() :])
+    if not site.is_question_url(numbered):
+        raise ValueError(f"{url}: no question URL with another id")
+    return numbered
 
 
 def floor_ms(bodies: list[bytes]) -> float:

@@ -91,6 +91,10 @@ ITEM_PIPELINES = {
 # an invalid one becomes a line in rejects.jsonl with all its errors. Spider side (950), so it
 # sees what the spider yielded and the page it came from.
 SPIDER_MIDDLEWARES = {
+    # Closest to the spider (990): a page over MEDCRAWL_MAX_PAGE_BYTES is a `too_large` reject
+    # before it is parsed, a callback that raises a `parse_error` reject — never a page lost to
+    # a "Spider error processing" log line.
+    "medcrawl.crawl.faults.PageFaultsMiddleware": 990,
     "medcrawl.contract.validation.ValidationMiddleware": 950,
     # Incremental runs only (-a incremental=1): skips questions fetched lately, writes a page
     # only when its content changed. Engine side (100): sees the requests and items that leave.
@@ -133,6 +137,9 @@ FEED_STORAGES = {
 MEDCRAWL_OUTPUT_DIR = "output"
 # A WARC file or a folder of them to answer requests from (also `-a replay=PATH`).
 MEDCRAWL_REPLAY = ""
+# Pages larger than this (bytes, after decompression) are not parsed: a `too_large` reject.
+# Real question pages are 10–100 KB; parsing a 20 MB page would hold the crawl for a minute.
+MEDCRAWL_MAX_PAGE_BYTES = 5_000_000
 # Encoding for CJK pages that declare none and are not valid UTF-8 (gb18030 ⊇ GBK ⊇ GB2312).
 MEDCRAWL_FALLBACK_ENCODING = "gb18030"
 # A folder to archive every fetched response (and its request) to, as gzipped WARC files.
@@ -186,14 +193,14 @@ MEDCRAWL_INCREMENTAL_IGNORE = ["crawled_at", "*_raw"]
 MEDCRAWL_STATE_BATCH = 100
 MEDCRAWL_STATE_INTERVAL = 30
 # Cluster mode: several workers share one Redis frontier (README "Scaling out"). On when
-# MEDCRAWL_CLUSTER is true or REDIS_URL is set (redis://host:6379/0; default localhost).
+# MEDCRAWL_CLUSTER is true or a Redis URL is given: `-s REDIS_URL=…`, else $REDIS_URL, else this
+# setting (redis://host:6379/0; MEDCRAWL_CLUSTER alone: Redis on localhost).
 MEDCRAWL_CLUSTER = False
 REDIS_URL = ""
 # This worker's name in the cluster (default: the host name); one per worker on a host. A worker
 # started again under its name takes back the requests it had in flight.
 MEDCRAWL_WORKER_ID = ""
-# A worker stops once the whole cluster had nothing to do for this many seconds (0: never).
-MEDCRAWL_CLUSTER_IDLE_CLOSE = 0
-# Cluster mode: at most one request per this many seconds to one host from all workers together
-# (each worker's own delays apply too). 1 s = one polite worker's pace; 0 = no shared limit.
+# Cluster mode: one request at a time to a host from all workers together, each sent at least
+# this many seconds after the previous one's answer (each worker's own delays apply too). 1 s =
+# one polite worker's pace; 0 = no shared limit.
 MEDCRAWL_DOMAIN_INTERVAL = 1.0

@@ -3,15 +3,28 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from scrapy.http import HtmlResponse
 
 from medcrawl.sites import fixtures, page_classes
 from medcrawl.sites.spider import fetched_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Property-based tests (tests/test_properties.py): `ci`, the default and always under CI=true,
+# is derandomized and small, so the suite stays fast and every run tests the same examples;
+# `HYPOTHESIS_PROFILE=dev` tries many more.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, max_examples=3, deadline=None, database=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "ci")
+)
 PAGE_CLASSES = page_classes()
 
 encoding_fallback = fixtures.encoding_fallback

@@ -16,7 +16,7 @@ from medcrawl.sites.ask120.pages import (
     Ask120IndexPage,
     Ask120ListPage,
     Ask120QuestionPage,
-    related_question_urls,
+    Ask120RelatedBox,
 )
 from medcrawl.sites.ask120.site import SITE
 from medcrawl.sites.ask120.spider import Ask120Spider
@@ -156,7 +156,7 @@ def test_list_entries_and_next_page_2017():
 
 def test_related_questions_are_canonical_and_never_the_page_itself():
     response = fixture_response("120ask", "slug_canonical_2023")
-    urls = related_question_urls(response)
+    urls = Ask120RelatedBox(response).question_urls()
     assert "https://www.120ask.com/question/102470518.htm" in urls  # a slugged link
     assert "https://www.120ask.com/question/102399627.htm" in urls  # with ?from=
     assert response.url not in urls and len(urls) == len(set(urls))

@@ -206,6 +206,19 @@ def test_categories_and_since_bound_the_crawl(clean_site, tmp_path):
     assert f"{Q}/5000.html" not in hits  # related links are not followed in a bounded crawl
 
 
+def test_until_bounds_the_crawl_from_above(clean_site, tmp_path):
+    pages, _ = clean_site
+    with MiniSite(pages) as site:
+        result = run_crawl(
+            site, tmp_path, "-a", "categories=3166", "-a", "since=2024-02-25",
+            "-a", "until=2024-02-28", settings=NO_CHECKS,
+        )  # fmt: skip
+    # 1000 is 2024-03-01, 1001 02-29: newer than until, skipped; paging goes on past them.
+    assert result.question_ids() == {str(n) for n in range(1002, 1006)}
+    assert result.stats["medcrawl/bounded/until"] == 2
+    assert result.stats["medcrawl/bounded/since"] == 2
+
+
 def test_max_pages(clean_site, tmp_path):
     pages, _ = clean_site
     with MiniSite(pages) as site:

@@ -6,7 +6,8 @@ Each site's crawl runs once per module, in a subprocess, exactly as a user runs 
 output folder, a run id and a proxy that refuses every connection, so a request that left the
 archive would fail loudly). What it must write is its builder's `expected()`: the items of
 every fixture page in the archive plus those of the site's demo data
-(`demo/build_demo.py` + `site_data.py` for ask39, `demo/build_120ask.py` + `data_120ask.py`).
+(`demo/build_demo.py` + `site_data.py` for ask39, `demo/build_120ask.py` + `data_120ask.py`,
+`demo/build_xywy.py` + `data_xywy.py`).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from demo import build_120ask, build_demo, data_120ask, site_data
+from demo import build_120ask, build_demo, build_xywy, data_120ask, data_xywy, site_data
 from medcrawl.archive.warc import WarcIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Each site's demo builder; the archive as the README writes it, relative to the checkout.
-BUILDERS = {"ask39": build_demo, "120ask": build_120ask}
+BUILDERS = {"ask39": build_demo, "120ask": build_120ask, "xywy": build_xywy}
 ARCHIVES = {site: f"demo/{site}-demo.warc.gz" for site in BUILDERS}
 ARCHIVE = ARCHIVES["ask39"]
 RUN_ID = "demo-test"
@@ -71,6 +72,11 @@ def crawl_120ask(tmp_path_factory) -> dict:
     return run_demo("120ask", tmp_path_factory.mktemp("demo-output"))
 
 
+@pytest.fixture(scope="module")
+def crawl_xywy(tmp_path_factory) -> dict:
+    return run_demo("xywy", tmp_path_factory.mktemp("demo-output"))
+
+
 @pytest.fixture(scope="module", params=sorted(BUILDERS))
 def crawl(request) -> dict:
     """The demo crawl of each site, once per module."""
@@ -97,13 +103,18 @@ def records_120ask(crawl_120ask) -> dict[str, list[dict]]:
     return parsed(crawl_120ask)
 
 
+@pytest.fixture(scope="module")
+def records_xywy(crawl_xywy) -> dict[str, list[dict]]:
+    return parsed(crawl_xywy)
+
+
 def by_id(records: dict, stem: str) -> dict[str, dict]:
     return {r["id"]: r for r in records[stem]}
 
 
 @pytest.mark.parametrize("site", sorted(BUILDERS))
 def test_the_committed_archive_is_current(tmp_path, site):
-    """The archive holds what its builder (`python -m demo.build_demo`, `… demo.build_120ask`)
+    """The archive holds what its builder (`python -m demo.build_demo`, `… demo.build_120ask` …)
     writes today (fixtures included)."""
 
     def content(path: Path) -> list[tuple]:
@@ -141,7 +152,9 @@ def test_at_least_twenty_questions(records):
 @pytest.mark.parametrize("stem", [*STEMS, "rejects"])
 def test_every_line_is_json_with_real_chinese(crawl, expected, stem):
     lines = crawl["files"][stem]
-    assert lines or (stem != "rejects" and not expected[stem])  # 120ask: no encyclopedia, drugs
+    assert lines or (
+        stem != "rejects" and not expected[stem]
+    )  # 120ask, xywy: no encyclopedia, drugs
     for line in lines:
         assert isinstance(json.loads(line), dict)
         assert not _ESCAPE.search(line), line[:200]
@@ -373,3 +386,75 @@ def test_120ask_rejects_say_why(records_120ask):
 def test_120ask_has_no_encyclopedia_or_drugs(crawl_120ask):
     assert crawl_120ask["files"]["encyclopedia"] == []
     assert crawl_120ask["files"]["drugs"] == []
+
+
+# --- xywy ---------------------------------------------------------------------------------
+
+
+def test_the_xywy_archive_holds_enough_question_pages():
+    index = WarcIndex(ROOT / ARCHIVES["xywy"])
+    questions = [p for p in build_xywy.fixture_pages() if index.get(p.url)]
+    questions += [q for q in data_xywy.QUESTIONS if index.get(build_xywy.question_url(q))]
+    assert len(questions) >= 20
+    assert len(build_xywy.fixture_pages()) >= 8
+    assert index.get(build_xywy.SITE.index_url(2)) is not None  # the day index is paged
+    assert index.get(build_xywy.SITE.day_url(data_xywy.LAST_DAY, 2)) is not None  # a day too
+
+
+def test_xywy_whole_site_crawl_takes_the_newest_7_days(crawl_xywy):
+    """Without since/until: the 7 newest days the index lists, on both index pages; each day
+    paged to its end (by `[下一页]`, or by `共N页` where the pager has no link); the related
+    links of the pages not followed (they would lead out of the days)."""
+    # Every archived page fetched once (index pages, day lists, questions) — and no day
+    # list the archive does not hold (2024-02-28, 02-29: listed, older than the 7 days).
+    assert crawl_xywy["stats"]["medcrawl/replay/hit"] == len(list(build_xywy.captures()))
+    rejected = [r["url"] for r in parsed(crawl_xywy)["rejects"]]
+    assert not [url for url in rejected if "/keshi/" in url]
+    written = {q["url"] for q in parsed(crawl_xywy)["questions"]}
+    for q in data_xywy.QUESTIONS:  # every day's questions, the paged day's second page too
+        assert build_xywy.question_url(q) in written, q.id
+    assert crawl_xywy["stats"]["medcrawl/pages/question"] == len(written)
+
+
+@pytest.mark.parametrize("q", data_xywy.QUESTIONS, ids=lambda q: str(q.id))
+def test_xywy_rendered_pages_come_back_as_written(records_xywy, q):
+    """Every question of the xywy data table, field by field: GBK pages of both generations,
+    the charset in the header, a <meta> or nowhere."""
+    records = records_xywy
+    got = by_id(records, "questions")[f"xywy:{q.id}"]
+    assert got["url"] == build_xywy.question_url(q)
+    assert got["title"] == q.title
+    assert got["question"] == "\n".join(q.text)
+    assert (got["patient_sex"], got["patient_age"]) == (q.sex, q.age)
+    assert got["category_path"] == list(q.crumbs)
+    assert got["asked_at"] == q.asked.replace(" ", "T") + "+08:00"
+    assert got["answer_count"] == len(q.answers)
+    assert (got["encyclopedia_id"], got["drug_ids"]) == (None, [])
+    answers = by_id(records, "answers")
+    doctors = by_id(records, "doctors")
+    for n, a in enumerate(q.answers, 1):
+        answer = answers[f"xywy:{q.id}/a{n}"]
+        assert answer["accepted"] is a.best
+        assert answer["text"] == "\n".join(a.lines)
+        assert answer["answered_at_raw"] == a.time
+        assert [(f["role"], f["text"]) for f in answer["follow_ups"]] == [
+            (f.role, f.text) for f in a.follow_ups
+        ]
+        doctor = data_xywy.DOCTORS[a.doctor]
+        assert doctors[answer["doctor_id"]]["name"] == doctor.name
+        assert doctors[answer["doctor_id"]]["title"] == doctor.title
+        assert [numbered["kind"] for numbered in answer["lists"]] == ([a.kind] if a.kind else [])
+        causes = sorted(
+            (c for c in records["causes"] if c["answer_id"] == answer["id"]),
+            key=lambda c: c["position"],
+        )
+        listed = list(a.items) if a.kind == "causes" else []
+        assert [(c["name"], c["text"]) for c in causes] == listed
+
+
+def test_xywy_rejects_say_why(crawl_xywy, records_xywy):
+    """The bad pages listed on a day, each with its reason; nothing else (related links are not
+    followed in a crawl bounded by days). The listed question the archive lacks is counted."""
+    got = {f"{r['url']} {r['reason']}" for r in records_xywy["rejects"]}
+    assert got == build_xywy.expected()["rejects"]
+    assert crawl_xywy["stats"]["medcrawl/replay/not_archived"] == 1

@@ -22,7 +22,7 @@ from medcrawl.sites.ask39.pages import (
     Ask39IndexPage,
     Ask39ListPage,
     Ask39QuestionPage,
-    related_question_urls,
+    Ask39RelatedBox,
 )
 from medcrawl.sites.ask39.site import SITE
 from medcrawl.sites.ask39.spider import Ask39Spider
@@ -116,7 +116,7 @@ def test_index_lists_categories():
 
 def test_related_links_are_canonical_and_unique():
     response = html(CANONICAL, question_page([5, 6, 5, 7, 5]))
-    assert related_question_urls(response) == [
+    assert Ask39RelatedBox(response).question_urls() == [
         "https://ask.39.net/question/5.html",
         "https://ask.39.net/question/6.html",
         "https://ask.39.net/question/7.html",
@@ -138,6 +138,24 @@ def test_a_titled_page_without_a_question_is_no_question(body, problem):
     assert Ask39QuestionPage(response, NOW).problem() == problem
 
 
+@pytest.mark.parametrize(
+    ("href", "link"),
+    [
+        ("/药品/x.html", "https://ask.39.net/%E8%8D%AF%E5%93%81/x.html"),
+        ("//my.39.net/P1", "https://my.39.net/P1"),
+        ("http://my.3\x049.net/P1", None),  # a damaged page: no host name
+        ("http://my 39.net/P1", None),
+        ("http://[::1/P1", None),
+        ("http://my.39.n\ufffdt/P1", None),
+        ("http://中文.com/P1", "http://xn--fiq228c.com/P1"),
+        ("", None),
+    ],
+)
+def test_a_link_is_absolute_and_encoded_or_none(href, link):
+    page = Ask39QuestionPage(html(CANONICAL, b"<html></html>"), datetime.now(timezone.utc))
+    assert page.link(href) == link
+
+
 def test_seed_file(tmp_path):
     path = tmp_path / "seeds.txt"
     path.write_text("\ufeff# comment\n\n123\n  https://x  # note\n", encoding="utf-8")
@@ -156,6 +174,18 @@ def test_spider_arguments_are_checked():
     assert spider.follow_related is False  # bounded: related links would leave the bounds
     assert Ask39Spider().follow_related is True
     assert Ask39Spider(question="1", related="1").follow_related is True
+
+
+def test_until_is_checked_like_since():
+    spider = Ask39Spider(since="2024-01-01", until="2024-01-31")
+    assert (spider.since, spider.until) == (date(2024, 1, 1), date(2024, 1, 31))
+    assert spider.arguments["until"] == "2024-01-31"  # in the manifest
+    assert spider.follow_related is False
+    assert Ask39Spider(since="2024-01-01", until="2024-01-01").until == date(2024, 1, 1)
+    with pytest.raises(ValueError, match="until"):
+        Ask39Spider(until="end of month")
+    with pytest.raises(ValueError, match="until=2023-12-31 is before -a since=2024-01-01"):
+        Ask39Spider(since="2024-01-01", until="2023-12-31")
 
 
 def test_bad_arguments_stop_the_crawl_before_it_starts(tmp_path):
@@ -213,3 +243,12 @@ def test_failures_have_short_stable_names():
     assert failure_reason(IgnoreRequest("Forbidden by robots.txt")) == "robots_txt"
     assert failure_reason(CrawlStopped()) == "stopped"
     assert failure_reason(ValueError()) == "download_error"
+
+
+def test_question_takes_question_page_urls_too():
+    url = "https://ask.39.net/question/123.html"
+    assert Ask39Spider(question=f"{url},456").question_ids == [url, "456"]
+    with pytest.raises(ValueError, match="is not a question page of this site"):
+        Ask39Spider(question="https://ask.39.net/news/3166-1.html")
+    with pytest.raises(ValueError, match="is not a question page of this site"):
+        Ask39Spider(question="https://example.com/question/123.html")

@@ -109,11 +109,13 @@ def by_id(records: list[dict]) -> dict[str, dict]:
 
 def test_pairs(run, tmp_path):
     records, _ = exported(run, tmp_path, format="pairs")
-    fields = ["id", "department", "title", "question", "answer", "doctor_title", "answered_at"]
+    fields = ["id", "site", "department", "title", "question", "answer", "doctor_title"]
+    fields.append("answered_at")
     assert all(list(r) == [*fields, "url", "lists", "drugs_mentioned"] for r in records)
     seed = by_id(records)[f"{SEED_ID}/a1"]
     assert seed == {
         "id": f"{SEED_ID}/a1",
+        "site": "ask39",
         "department": "神经内科",
         "title": "引起面部肌肉痉挛的原因",
         "question": "引起面部肌肉痉挛的原因",  # a title-only question: the title is the text
@@ -264,6 +266,33 @@ def test_dedupe_on_pair_keeps_one_answer_to_different_questions(run, tmp_path):
     _, report = exported(run, tmp_path, format="pairs", dedupe_on="pair", near_threshold=0)
     assert (report.exact_duplicates, report.near_duplicates) == (0, 0)
     assert report.written == 9
+
+
+def test_runs_of_several_sites_make_one_corpus_with_each_record_s_site(run, tmp_path):
+    """An ask39 run and an xywy run: one corpus, each record says its site, and an answer
+    copied from one site to the other (as is, or re-punctuated) is found as a duplicate."""
+    xywy = extract("xywy", "g2017_best_header_gbk")
+    copied = {**xywy["answers"][1], "id": "xywy:126671067/a9", "text": SEED_ANSWER}
+    near = {**xywy["answers"][2], "id": "xywy:126671067/a8", "text": repunctuate(COUGH_ANSWER)}
+    other = tmp_path / "xywy-run"
+    write_files(
+        other,
+        {
+            "questions": xywy["questions"],
+            "answers": [*xywy["answers"], copied, near],
+            "doctors": xywy["doctors"],
+        },
+    )
+    out = tmp_path / "corpus" / "data.jsonl"
+    report = export([run, other], out, Options(progress=False, format="pairs", dedupe="group"))
+    records = by_id(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert {r["site"] for r in records.values()} == {"ask39", "xywy"}
+    assert records["xywy:126671067/a1"]["site"] == "xywy"
+    assert records["xywy:126671067/a1"]["department"] == "消化内科"
+    assert records[f"{SEED_ID}/a1"]["site"] == "ask39"
+    assert records["xywy:126671067/a9"]["dup_group"] == f"{SEED_ID}/a1"  # the same text
+    assert records["xywy:126671067/a8"]["dup_group"] == f"{COUGH_ID}/a1"  # near the same
+    assert report.exact_duplicates >= 2 and report.near_duplicates >= 2
 
 
 # --- cleaning and filters -------------------------------------------------------------------

@@ -127,3 +127,21 @@ def test_touching_inline_elements_are_separate_tokens():
     assert tokens == ["孙伟", "主任医师", "提问", "北京协和医院"]
     name, roles = doctor_line(tokens[:2] + tokens[3:])
     assert (name, roles.title, roles.hospital) == ("孙伟", "主任医师", "北京协和医院")
+
+
+def test_a_paragraph_ends_the_lead():
+    """A section label on its own line (`病情分析：`) is not part of the sentence that
+    introduces the list."""
+    lead, kind = lead_and_kind("病情分析：\n你好，常见原因有：", items("甲", "乙"))
+    assert (lead, kind) == ("你好，常见原因有：", "causes")
+
+
+@pytest.mark.parametrize(
+    ("lead", "kind"),
+    [
+        ("孩子视力下降，考虑以下几种可能：", "causes"),  # possible diagnoses
+        ("偏头痛发作期可以这样处理：", "treatment"),
+    ],
+)
+def test_possibilities_are_causes_and_handling_is_treatment(lead, kind):
+    assert lead_and_kind(lead, items("甲", "乙"))[1] == kind

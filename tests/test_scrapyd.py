@@ -65,6 +65,14 @@ def scrapyd(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     server.wait(timeout=10)
 
 
+def wait_finished(url: str, job: str) -> None:
+    """Poll `listjobs.json` until scrapyd lists `job` as finished."""
+    deadline = time.monotonic() + 60
+    while job not in {j["id"] for j in call(url + "listjobs.json?project=medcrawl")["finished"]}:
+        assert time.monotonic() < deadline, "the job did not finish"
+        time.sleep(0.2)
+
+
 def copy_project(target: Path) -> Path:
     """What scrapyd-deploy packs, away from the working tree (it writes build/ and egg-info)."""
     target.mkdir()
@@ -111,10 +119,7 @@ def test_deploy_and_schedule_a_nightly_run(scrapyd, tmp_path):
         run_id="nightly",
         setting=[f"MEDCRAWL_OUTPUT_DIR={out}", f"MEDCRAWL_STATE_DIR={tmp_path / 'state'}"],
     )["jobid"]
-    deadline = time.monotonic() + 60
-    while job not in {j["id"] for j in call(url + "listjobs.json?project=medcrawl")["finished"]}:
-        assert time.monotonic() < deadline, "the job did not finish"
-        time.sleep(0.2)
+    wait_finished(url, job)
 
     log = (home / "logs" / "medcrawl" / "ask39" / f"{job}.log").read_text(encoding="utf-8")
     assert "Spider closed (finished)" in log and "ERROR" not in log
@@ -123,3 +128,25 @@ def test_deploy_and_schedule_a_nightly_run(scrapyd, tmp_path):
     ids = {json.loads(line)["id"] for line in lines}
     assert ids == {f"ask39:{n}" for numbers in by_category.values() for n in numbers}
     assert (tmp_path / "state" / "ask39.sqlite").exists()  # incremental=1 reached the spider
+
+    # A run that fails its checks: its crawl exits 3, which scrapyd lists as `finished` all the
+    # same; its own log says `Process died: exitstatus=3`, and `medcrawl runs` says FAILED.
+    failing = call(
+        url + "schedule.json",
+        project="medcrawl",
+        spider="ask39",
+        replay=str(archive),
+        run_id="failing",
+        setting=[f"MEDCRAWL_OUTPUT_DIR={out}", "MEDCRAWL_MIN_ITEMS=100000"],
+    )["jobid"]
+    wait_finished(url, failing)
+    daemon_log = (home / "scrapyd.log").read_text(encoding="utf-8")
+    assert f"Process died: exitstatus=3 project='medcrawl' spider='ask39' job='{failing}'" in (
+        daemon_log
+    )
+    runs = subprocess.run(
+        [BIN / "medcrawl", "runs", str(out)], capture_output=True, text=True, timeout=60
+    )
+    assert runs.returncode == 1
+    assert runs.stdout.splitlines()[0].split()[:2] == ["ask39", "failing"]
+    assert "FAILED" in runs.stdout and "Output/enough items" in runs.stdout

@@ -483,6 +483,78 @@ def test_clean_fast_path_agrees_with_normalise():
         assert clean(clean(text)) == clean(text), repr(text)
 
 
+# --- labelled answer sections, table rows, notices -------------------------------------------
+
+
+def test_labelled_sections_are_split_at_the_site_s_labels():
+    """Lines before the first label are the analysis; labels are removed, run in or alone."""
+    import re
+
+    from medcrawl.extract.medical import labelled_sections
+
+    analysis = re.compile(r"^分析[：:]\s*")
+    guidance = re.compile(r"^意见[：:]\s*")
+    lines = ["你好。", "分析：考虑感冒。", "多喝水。", "意见：", "休息。"]
+    assert labelled_sections(lines, analysis, guidance) == (
+        ["你好。", "考虑感冒。", "多喝水。"],
+        ["休息。"],
+    )
+    assert labelled_sections(["考虑感冒。"], analysis, guidance) == (None, None)
+
+
+def test_split_answer_advice_label_after_a_list():
+    parts = split_answer(
+        [
+            "病情分析：",
+            "常见原因有：",
+            "1.慢性胃炎：饭后饱胀。",
+            "2.反流：烧心。",
+            "指导意见：",
+            "做胃镜。",
+        ]
+    )
+    assert [i.name for i in parts.items] == ["慢性胃炎", "反流"]
+    assert parts.advice == "指导意见：\n做胃镜。"
+
+
+def test_text_lines_reads_a_table_row_as_one_line():
+    from parsel import Selector
+
+    from medcrawl.extract.html import text_lines
+
+    html = """<div>病情如下：<table>
+      <tr><td>病情描述：</td><td>
+        发烧三天，最高39℃。</td></tr>
+      <tr><td>身高：98cm</td><td>体重：15kg</td><td> </td></tr>
+      <tr><th>想得到怎样的帮助:</th><td>要输液吗？<br>需要住院吗？</td></tr>
+    </table>谢谢</div>"""
+    assert text_lines(Selector(text=html).xpath("//div")[0]) == [
+        "病情如下：",
+        "病情描述：发烧三天，最高39℃。",
+        "身高：98cm 体重：15kg",
+        "想得到怎样的帮助:要输液吗？ 需要住院吗？",
+        "谢谢",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("抱歉，该问题已关闭，暂时无法查看。", "removed"),
+        ("此问题已被关闭", "removed"),
+        ("对不起，您访问的问题不存在或已被删除！", "removed"),
+        ("欢迎来到首页", None),
+    ],
+)
+def test_notice(text, reason):
+    from parsel import Selector
+
+    from medcrawl.extract.notices import notice
+
+    html = f"<html><head><title>提示</title></head><body><p>{text}</p></body></html>"
+    assert notice(Selector(text=html)) == reason
+
+
 def test_normalise_translates_exactly_the_mapped_characters():
     """`normalise` skips str.translate when `_MAPPED` finds nothing: the two must agree."""
     from medcrawl.extract.text import _MAPPED, _TRANSLATE

@@ -48,8 +48,9 @@ from medcrawl.contract.coverage import KIND_FIELDS, count_written, filled_stats
 from medcrawl.contract.dedupe import DedupePipeline
 from medcrawl.contract.feeds import part_path
 from medcrawl.contract.items import OUTPUT_FILES, Cause, Reject
-from medcrawl.contract.validation import checked, fields_of
+from medcrawl.contract.validation import fields_of, validate_page
 from medcrawl.crawl.encoding import EncodingFallbackMiddleware
+from medcrawl.crawl.faults import describe
 from medcrawl.crawl.fetched import fetched_at
 from medcrawl.sites import sites
 from medcrawl.sites.base import Site
@@ -236,6 +237,11 @@ class _Worker:
         self.stats = _Stats()
         stand_in = _CrawlerStandIn(self.stats)
         self.encoding = EncodingFallbackMiddleware.from_crawler(stand_in)  # type: ignore[arg-type]
+        self.max_bytes = stand_in.settings.getint("MEDCRAWL_MAX_PAGE_BYTES")
+
+    def bad_link(self, href: str, why: str) -> None:
+        """An href a page skipped as no link: counted, as `QASpider.bad_link` counts it."""
+        self.stats.inc_value("medcrawl/links/skipped")
 
     def stream(self, file: int) -> IO[bytes]:
         if file not in self.handles:
@@ -257,36 +263,51 @@ def extract_chunk(files: list[str], chunk: list[Page]) -> list[Outcome]:
 
 
 def extract_page(worker: _Worker, page: Page) -> Outcome:
-    """One page as the spider's `parse_question` and the validation middleware treat it."""
+    """One page as a replay crawl treats it: `PageFaultsMiddleware` (`too_large` before the
+    parse, `parse_error` for an exception in it), the spider's `parse_question`, then the
+    validation middleware (`validate_page`)."""
     worker.stats.clear()
-    site = sites()[page.site]
     capture = read_capture(worker.stream(page.file), page.offset, page.url)
     request = Request(page.url)
     response = worker.encoding.process_response(request, replayed(capture, request))
-    items: list[Any]
-    if not isinstance(response, TextResponse) or not response.body.strip():
-        items = [skipped(worker, page, "empty")]
+    if worker.max_bytes and len(response.body) > worker.max_bytes:
+        detail = f"{len(response.body)} bytes > MEDCRAWL_MAX_PAGE_BYTES ({worker.max_bytes})"
+        items: list[Any] = [skipped(worker, page, "too_large", detail)]
     else:
-        question = site.question_page(response, fetched_at(response))
-        reason = question.problem()
-        if reason:
-            items = [skipped(worker, page, reason)]
-        else:
-            worker.stats.inc_value("medcrawl/pages/question")
-            items = list(question.items())
+        try:
+            items = question_items(worker, page, response)
+        except Exception as error:  # as PageFaultsMiddleware: a reject, never a crash
+            logger.debug("Parse error on %s", page.requested, exc_info=error)
+            items = [skipped(worker, page, "parse_error", describe(error))]
     outcome = Outcome()
-    for item in items:
-        item = checked(item, response.url, worker.stats)
+    for item in validate_page(items, response.url, worker.stats):
         outcome.lines.append(serialised(item))
     outcome.stats.update(worker.stats)
     return outcome
 
 
-def skipped(worker: _Worker, page: Page, reason: str) -> Reject:
+def question_items(worker: _Worker, page: Page, response: Any) -> list[Any]:
+    """`QASpider.parse_question`: the page's items, or its reject."""
+    if not isinstance(response, TextResponse) or not response.body.strip():
+        return [skipped(worker, page, "empty")]
+    question = sites()[page.site].question_page(response, fetched_at(response))
+    question.on_bad_link = worker.bad_link
+    reason = question.problem()
+    if reason:
+        return [skipped(worker, page, reason)]
+    found = list(question.items())
+    if not getattr(found[0], "title", None):  # only a UI word where the title is
+        return [skipped(worker, page, "not_question")]
+    worker.stats.inc_value("medcrawl/pages/question")
+    return found
+
+
+def skipped(worker: _Worker, page: Page, reason: str, detail: str | None = None) -> Reject:
     """A page without a question: the reject of the URL asked for (retries are off in
     replay, so a challenge or an empty page is rejected at once)."""
     worker.stats.inc_value(f"medcrawl/skipped/{reason}")
-    detail = f"answered by {page.url}" if page.url != page.requested else None
+    if detail is None and page.url != page.requested:
+        detail = f"answered by {page.url}"
     return reject(page.requested, reason, detail)
 
 
@@ -376,7 +397,8 @@ class Extraction:
                 self.stats.inc_value(NOT_ARCHIVED_STAT)
             elif isinstance(planned, Reject):
                 stats = Counter({f"medcrawl/skipped/{planned.reason}": 1})
-                self.merge(Outcome([serialised(checked(planned, None, self.stats))], stats))
+                lines = [serialised(item) for item in validate_page([planned], None, self.counts)]
+                self.merge(Outcome(lines, stats))
             else:
                 pages.append(planned)
         del index

@@ -11,14 +11,18 @@ import importlib
 import sys
 
 from medcrawl import __version__
+from medcrawl.cli.preflight import OperatorError
 
 #: Modules that each add one subcommand.
 COMMAND_MODULES: list[str] = [
     "medcrawl.cli.export",
     "medcrawl.cli.report",
     "medcrawl.cli.savefixture",
-    "medcrawl.cluster.seed",
-    "medcrawl.cluster.collect",
+    "medcrawl.cli.crawl",
+    "medcrawl.cli.seed",
+    "medcrawl.cli.collect",
+    "medcrawl.cli.requeue",
+    "medcrawl.cli.runs",
     "medcrawl.cli.extract",
 ]
 
@@ -39,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except OperatorError as error:  # raised by a command: one line, exit 2
+        print(f"medcrawl: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ exit 2, before Scrapy's startup log, instead of a crawl that fails (or runs) wro
 
 The spider must exist; its `-a` arguments must be ones it declares, with good values
 (`QASpider.parse_arguments`); a replay archive must be WARC; a JOBDIR must be resumable; the
-run folder must be writable and must not hold another finished run.
+run folder must be writable and must not hold another finished run; a cluster worker's Redis
+must answer.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def check_crawl(settings: BaseSettings, args: list[str], given: dict[str, str]) 
     if settings.getdict("FEEDS") and not cluster.enabled(settings) and values is not None:
         root = Path(settings.get("MEDCRAWL_OUTPUT_DIR", "output"), spider_class.name)
         check_run_folder(root, values, jobdir)
+    unreachable = cluster.unreachable(settings)  # a cluster worker without its Redis
+    if unreachable:
+        raise OperatorError(unreachable)
     return spider_class
 
 

@@ -1,41 +1,55 @@
-"""`medcrawl collect`: write the items the cluster's workers pushed to Redis into one run
-folder, `<MEDCRAWL_OUTPUT_DIR>/<spider>/<run id>/<file>.jsonl`, each record once."""
+"""`medcrawl collect`: write the items the cluster's workers pushed to Redis into the crawl's
+run folder, `<MEDCRAWL_OUTPUT_DIR>/<spider>/<run id>/<file>.jsonl`, each record once — and,
+once the crawl is finished, complete it as a run folder like any other (`finalise`).
+
+A batch of items moves, atomically, from `<spider>:items` to `<spider>:items:collecting`,
+is written and fsynced, and only then deleted from Redis: a killed collector loses nothing
+(the next one writes the batch again; records already in the folder are skipped), and a
+Redis that lost its data while a batch was on its way cannot make the collector drop items
+it never read. Redis outages are waited out with backoff.
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
+import logging
 import os
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medcrawl.cluster import Keys, add_redis_arguments, connect
+from scrapy import Spider
+from scrapy.settings import BaseSettings
+
+from medcrawl.cluster import ClusterError, Keys
+from medcrawl.cluster.finalise import finalise
+from medcrawl.cluster.link import retrying
+from medcrawl.cluster.state import CrawlRecord
 from medcrawl.contract.feeds import PART_SUFFIX, part_path
+
+logger = logging.getLogger(__name__)
 
 #: Fields that differ between two fetches of the same page without saying anything new.
 _VOLATILE = frozenset({"at"})
 
+# KEYS: items, collecting. ARGV: batch size. The batch being collected: the one a collector
+# left (killed before it was written), else the next one, moved out of the items list.
+_NEXT_BATCH = """
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local batch = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+  if #batch == 0 then return {} end
+  redis.call('RPUSH', KEYS[2], unpack(batch))
+  redis.call('LTRIM', KEYS[1], #batch, -1)
+end
+return redis.call('LRANGE', KEYS[2], 0, -1)
+"""
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "collect",
-        help="write the cluster's items from Redis to a run folder",
-        description=__doc__,
-    )
-    parser.add_argument(
-        "--run-id",
-        default=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-        help="run folder name (default: a UTC timestamp); collecting into it again appends",
-    )
-    parser.add_argument("--output-dir", help="root of run folders (default: MEDCRAWL_OUTPUT_DIR)")
-    parser.add_argument(
-        "--follow", action="store_true", help="keep collecting as items arrive, until stopped"
-    )
-    add_redis_arguments(parser)
-    parser.set_defaults(func=run)
+
+def collecting_key(items_key: str) -> str:
+    """Where a batch of items waits while it is being written."""
+    return f"{items_key}:collecting"
 
 
 def record_key(record: dict) -> str:
@@ -58,57 +72,128 @@ def _reopen(final: Path) -> set[str]:
     return {record_key(json.loads(line)) for line in data.decode("utf-8").splitlines()}
 
 
-def collect(
-    server: Any, key: str, run_dir: Path, *, follow: bool = False, batch: int = 500
-) -> Counter[str]:
-    """Move the items of Redis list `key` into `run_dir/<file>.jsonl`, each record once
-    (also across restarts: records already in the files are skipped). Returns how many
-    records each file got. Without `follow` it stops when the list is empty; with it, at
-    Ctrl-C.
+class Collector:
+    """Moves items from a Redis list into a run folder's files, each record once (also
+    across restarts: records the folder holds are skipped). Files are `<file>.jsonl.part`
+    until `close()`, like a crawl's."""
 
-    Files are `<file>.jsonl.part` while written and renamed when collecting stops, like a
-    crawl's. A batch leaves Redis only after it is on disk (fsync): a killed collector loses
-    nothing, and the next one into the same folder goes on from its `.part` files. Run one
-    collector per list."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    finals = {p.name.removesuffix(PART_SUFFIX) for p in run_dir.glob("*.jsonl*")}
-    seen = {(Path(name).stem, k) for name in finals for k in _reopen(run_dir / name)}
-    written: Counter[str] = Counter()
-    try:
-        while True:
-            entries = server.lrange(key, 0, batch - 1)
-            if not entries:
-                if not follow:
-                    return written
-                time.sleep(1)
+    def __init__(self, server: Any, key: str, run_dir: Path, batch: int = 500) -> None:
+        self.server = server
+        self.key = key
+        self.run_dir = run_dir
+        self.batch = batch
+        run_dir.mkdir(parents=True, exist_ok=True)
+        finals = {p.name.removesuffix(PART_SUFFIX) for p in run_dir.glob("*.jsonl*")}
+        self.seen = {(Path(name).stem, k) for name in finals for k in _reopen(run_dir / name)}
+        self.written: Counter[str] = Counter()
+        self.repeats: Counter[str] = Counter()  # records pushed more than once, not written
+        self._next = server.register_script(_NEXT_BATCH)
+
+    def drain(self) -> int:
+        """Write every item waiting now; how many entries were handled."""
+        handled = 0
+        keys = [self.key, collecting_key(self.key)]
+        while entries := retrying(lambda: self._next(keys=keys, args=[self.batch])):
+            self._write(entries)
+            retrying(lambda: self.server.delete(keys[1]))
+            handled += len(entries)
+        return handled
+
+    def _write(self, entries: list[bytes]) -> None:
+        lines: dict[str, list[str]] = defaultdict(list)
+        for raw in entries:
+            entry = json.loads(raw)
+            marker = (entry["file"], record_key(entry["item"]))
+            if marker in self.seen:
+                self.repeats[entry["file"]] += 1
                 continue
-            lines: dict[str, list[str]] = defaultdict(list)
-            for raw in entries:
-                entry = json.loads(raw)
-                marker = (entry["file"], record_key(entry["item"]))
-                if marker not in seen:
-                    seen.add(marker)
-                    lines[entry["file"]].append(json.dumps(entry["item"], ensure_ascii=False))
-            for stem, rows in lines.items():
-                with part_path(run_dir / f"{stem}.jsonl").open("a", encoding="utf-8") as out:
-                    out.write("\n".join(rows) + "\n")
-                    out.flush()
-                    os.fsync(out.fileno())
-                written[stem] += len(rows)
-            server.ltrim(key, len(entries), -1)
-    finally:
-        for part in run_dir.glob(f"*.jsonl{PART_SUFFIX}"):
+            self.seen.add(marker)
+            lines[entry["file"]].append(json.dumps(entry["item"], ensure_ascii=False))
+        for stem, rows in lines.items():
+            with part_path(self.run_dir / f"{stem}.jsonl").open("a", encoding="utf-8") as out:
+                out.write("\n".join(rows) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            self.written[stem] += len(rows)
+
+    def close(self) -> None:
+        """Give every file its final name."""
+        for part in self.run_dir.glob(f"*.jsonl{PART_SUFFIX}"):
             os.replace(part, part.with_name(part.name.removesuffix(PART_SUFFIX)))
 
 
-def run(args: argparse.Namespace) -> int:
-    settings, server = connect(args)
-    root = Path(args.output_dir or settings.get("MEDCRAWL_OUTPUT_DIR"))
-    run_dir = root / args.spider / args.run_id
+def collect(server: Any, key: str, run_dir: Path, *, batch: int = 500) -> Counter[str]:
+    """Write what waits in Redis list `key` to `run_dir`, each record once; how many records
+    each file got."""
+    collector = Collector(server, key, run_dir, batch)
     try:
-        written = collect(server, Keys.of(settings, args.spider).items, run_dir, follow=args.follow)
-    except KeyboardInterrupt:
-        return 130
-    counts = ", ".join(f"{n} {stem}" for stem, n in sorted(written.items())) or "nothing new"
-    print(f"{run_dir}: {counts}")
-    return 0
+        collector.drain()
+    finally:
+        collector.close()
+    return collector.written
+
+
+@dataclass
+class Collected:
+    """What `collect_crawl` did."""
+
+    run_dir: Path
+    written: Counter[str]
+    manifest: dict | None = None  # written when the crawl was finished
+    repeats: Counter[str] = field(default_factory=Counter)
+
+
+def current_crawl(server: Any, keys: Keys, *, wait: bool, poll: float = 1.0) -> CrawlRecord:
+    """The crawl in Redis; with `wait`, the first one seeded. ClusterError if there is none."""
+    told = False
+    while (crawl := retrying(lambda: CrawlRecord.read(server, keys))) is None:
+        if not wait:
+            raise ClusterError(f"no crawl in Redis ({keys.crawl}): push seeds with `medcrawl seed`")
+        if not told:
+            logger.info("Waiting for a crawl: push seeds with `medcrawl seed`")
+            told = True
+        time.sleep(poll)
+    return crawl
+
+
+def collect_crawl(
+    server: Any,
+    keys: Keys,
+    run_dir: Path,
+    crawl_id: str,
+    *,
+    settings: BaseSettings,
+    spidercls: type[Spider],
+    follow: bool = False,
+    poll: float = 1.0,
+) -> Collected:
+    """Write crawl `crawl_id`'s items to `run_dir`; once the crawl is finished (without
+    `follow`: if it is already), complete the folder — manifest, run checks — and return it
+    in `Collected.manifest`. With `follow`, keep collecting until then."""
+    collector = Collector(server, keys.items, run_dir)
+    try:
+        while True:
+            crawl = retrying(lambda: CrawlRecord.read(server, keys))
+            if crawl is not None and crawl.id != crawl_id:
+                raise ClusterError(
+                    f"crawl {crawl_id} was replaced by crawl {crawl.id} (`seed --reset`) before "
+                    "it was collected"
+                )
+            collector.drain()  # after reading the record: a finished crawl pushes no more
+            if (crawl is not None and crawl.finished) or not follow:
+                break
+            time.sleep(poll)
+    finally:
+        collector.close()
+    result = Collected(run_dir, collector.written, repeats=collector.repeats)
+    if crawl is not None and crawl.finished:
+        result.manifest = finalise(
+            server,
+            keys,
+            run_dir,
+            crawl,
+            settings=settings,
+            spidercls=spidercls,
+            repeats=collector.repeats,
+        )
+    return result

@@ -1,13 +1,15 @@
 """The shared frontier: scrapy-redis's scheduler and dupefilter, plus what a cluster of
-Scrapy 2.19 workers needs on top — an async `start()` that reads seeds from Redis, seeds
-that go through the dupefilter, and in-flight ledgers so a killed worker loses nothing.
+Scrapy 2.19 workers needs on top — an async `start()` that reads seeds from Redis and ends
+when the crawl is finished, seeds that go through the dupefilter, in-flight ledgers so a
+killed worker loses nothing, and writes that survive a Redis outage (`link.RedisLink`).
 
 Guarantee (at least once): a request or seed a worker takes from Redis moves, in the same
 atomic step, to the worker's ledger, and leaves it only when Scrapy's engine is done with
 it — downloaded, parsed, its items pushed to Redis and the requests it found queued. A
 worker that starts under the same `MEDCRAWL_WORKER_ID` puts its ledger back in the queue
 first, so the pages in flight when it died are fetched again (items may then be pushed
-twice; `medcrawl collect` writes each id once).
+twice; `medcrawl collect` writes each id once). `medcrawl requeue --worker W` does the same
+for a worker that will not come back.
 """
 
 from __future__ import annotations
@@ -21,73 +23,145 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.internet.defer import Deferred
 
-from medcrawl.cluster import Keys, inflight_key, worker_id
+from medcrawl.cluster import state
+from medcrawl.cluster.link import RedisLink
+from medcrawl.cluster.worker import WorkerSession
 from medcrawl.scrapy_internals import requests_in_progress, wake_engine
 
 logger = logging.getLogger(__name__)
 
-# Take the first request of the queue into the ledger, keeping its score (priority).
+# KEYS: queue, ledger, workers, crawl. ARGV: worker. Take the first request of the queue into
+# the ledger, keeping its score (priority); the worker is registered, so its ledger counts.
+# Returns [request, the crawl's id] — the crawl the worker now takes part in.
 _TAKE = """
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #first == 0 then return false end
 redis.call('ZREM', KEYS[1], first[1])
 redis.call('ZADD', KEYS[2], first[2], first[1])
-return first[1]
+redis.call('SADD', KEYS[3], ARGV[1])
+return {first[1], redis.call('HGET', KEYS[4], 'id') or ''}
 """
 
-# Record the fingerprint and queue the request in one step, or neither if already seen.
+# KEYS: seen set, queue. ARGV: fingerprint, score, request. Record the fingerprint and queue
+# the request in one step, or neither if already seen.
 _PUSH_UNSEEN = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 
+# KEYS: queue, ledger, workers. ARGV: worker, then score, request pairs: what the worker
+# holds. Makes the ledger exactly that — entries it does not hold (taken when a reply was
+# lost) go back to the queue; entries Redis lost (a restart without persistence) are added.
+_RECONCILE = """
+local held = {}
+for i = 2, #ARGV, 2 do
+  held[ARGV[i + 1]] = true
+  redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+local back = 0
+local entries = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  if not held[entries[i]] then
+    redis.call('ZREM', KEYS[2], entries[i])
+    redis.call('ZADD', KEYS[1], entries[i + 1], entries[i])
+    back = back + 1
+  end
+end
+if #ARGV > 1 then redis.call('SADD', KEYS[3], ARGV[1]) end
+return back
+"""
+
+# KEYS: seeds, seed ledger, workers, crawl. ARGV: worker. Take the first seed into the ledger;
+# [seed, the crawl's id].
+_TAKE_SEED = """
+local seed = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+if not seed then return false end
+redis.call('SADD', KEYS[3], ARGV[1])
+return {seed, redis.call('HGET', KEYS[4], 'id') or ''}
+"""
+
+#: Seconds a closing worker keeps trying to send what waits for Redis.
+CLOSE_WAIT = 30.0
+
+
+def waiting_in_downloader(crawler: Crawler) -> int:
+    """Requests the downloader holds and has not started sending: in its middlewares (one
+    waiting for robots.txt) or its slot queues (waiting for the download delay or a free
+    connection)."""
+    downloader = crawler.engine.downloader  # type: ignore[union-attr]
+    sending = sum(len(slot.transferring) for slot in downloader.slots.values())
+    return len(downloader.active) - sending
+
 
 class LedgerQueue(PriorityQueue):
     """scrapy-redis's priority queue; taking a request moves it to this worker's ledger
-    (`<queue key>:inflight:<worker>`), `done()` removes it from there."""
+    (`<queue key>:inflight:<worker>`), `done()` removes it from there. Every write goes
+    through the worker's `RedisLink`."""
 
-    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
-        super().__init__(server, spider, key, serializer)
-        self.ledger = inflight_key(self.key, worker_id(spider.settings))
-        self.inflight: dict[Request, bytes] = {}
-        self._take = server.register_script(_TAKE)
-        self._push_unseen = server.register_script(_PUSH_UNSEEN)
+    def __init__(self, link: RedisLink, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(link.server, spider, key, serializer)
+        self.link = link
+        self.ledger = link.keys.ledgers(link.worker)[0]
+        self.inflight = link.inflight
+        self.last_length = 0
+        self._take = link.server.register_script(_TAKE)
+        self._push_unseen = link.server.register_script(_PUSH_UNSEEN)
+        self._reconcile = link.server.register_script(_RECONCILE)
+
+    def __len__(self) -> int:
+        self.last_length = self.link.read(lambda: self.server.zcard(self.key), self.last_length)
+        return self.last_length
+
+    def push(self, request: Request) -> None:
+        data, score = self._encode_request(request), -request.priority
+        self.link.write(lambda: self.server.zadd(self.key, {data: score}))
 
     def push_unseen(self, request: Request, seen_key: str, fingerprint: str) -> bool:
-        """Queue `request` unless its fingerprint is in `seen_key`; False if it was."""
+        """Queue `request` unless its fingerprint is in `seen_key`; False if it was (a push
+        waiting for Redis counts as queued)."""
         args = [fingerprint, -request.priority, self._encode_request(request)]
-        return bool(self._push_unseen(keys=[seen_key, self.key], args=args))
+        pushed = self.link.write(lambda: self._push_unseen(keys=[seen_key, self.key], args=args))
+        return pushed is None or bool(pushed)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        data = self._take(keys=[self.key, self.ledger])
-        if data is None:
+        keys = [self.key, self.ledger, self.link.keys.workers, self.link.keys.crawl]
+        taken = self.link.read(lambda: self._take(keys=keys, args=[self.link.worker]), None)
+        if taken is None:
             return None
+        data, crawl = taken
+        self.link.join(crawl)
         request = self._decode_request(data)
-        self.inflight[request] = data
+        self.inflight[request] = (data, -request.priority)
         return request
 
     def done(self, requests: Iterable[Request]) -> None:
-        """Remove finished requests from the ledger."""
-        finished = [self.inflight.pop(request) for request in list(requests)]
+        """Remove finished requests from the ledger (after the writes they caused)."""
+        finished = [self.inflight.pop(request)[0] for request in list(requests)]
         if finished:
-            self.server.zrem(self.ledger, *finished)
+            self.link.write(lambda: self.server.zrem(self.ledger, *finished))
 
     def recover(self) -> int:
         """Put back in the queue what this worker had in flight when it last stopped (no
         other worker writes this ledger: it is named after this one)."""
-        taken = dict(self.server.zrange(self.ledger, 0, -1, withscores=True))
-        if taken:
-            with self.server.pipeline() as pipe:  # MULTI: both or neither
-                pipe.zadd(self.key, taken)
-                pipe.delete(self.ledger)
-                pipe.execute()
-        return len(taken)
+        return self._reconcile(
+            keys=[self.key, self.ledger, self.link.keys.workers], args=[self.link.worker]
+        )
+
+    def reconcile(self) -> None:
+        """After an outage: the ledger holds exactly what this worker holds (a take whose
+        reply was lost goes back to the queue; entries Redis lost are written again)."""
+        held = [value for data, score in self.inflight.values() for value in (score, data)]
+        keys = [self.key, self.ledger, self.link.keys.workers]
+        back = self.link.read(lambda: self._reconcile(keys=keys, args=[self.link.worker, *held]), 0)
+        if back:
+            logger.warning("Put back %d requests taken while Redis did not answer", back)
 
 
 class Scheduler(RedisScheduler):
@@ -95,8 +169,10 @@ class Scheduler(RedisScheduler):
 
     Differences: seeing a fingerprint and queueing its request are one atomic step (a kill
     in between would mark a page seen that no one fetches); requests leave the ledger once
-    the engine is done with them; no `spider=` in stats calls nor `Spider.log()`, both
-    deprecated in Scrapy 2.19.
+    the engine is done with them; a worker takes a request only while its downloader has
+    none waiting for the download delay (a polite worker holds one or two pages, not
+    `CONCURRENT_REQUESTS`, and can stop at once); no `spider=` in stats calls nor
+    `Spider.log()`, both deprecated in Scrapy 2.19.
     """
 
     queue: LedgerQueue
@@ -109,8 +185,9 @@ class Scheduler(RedisScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
+        self.link = RedisLink.of(self.crawler)
         key = self.queue_key % {"spider": spider.name}
-        self.queue = LedgerQueue(self.server, spider, key, self.serializer)
+        self.queue = LedgerQueue(self.link, spider, key, self.serializer)
         self.df = self.df or load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
@@ -118,6 +195,7 @@ class Scheduler(RedisScheduler):
         if recovered:
             logger.warning("Took back %d requests in flight when this worker stopped", recovered)
             self.stats.inc_value("medcrawl/cluster/recovered", recovered)
+        self.link.on_reconnect.append(self.queue.reconcile)
         logger.info("Shared queue %s: %d requests", key, len(self.queue))
 
     def enqueue_request(self, request: Request) -> bool:
@@ -130,24 +208,43 @@ class Scheduler(RedisScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        held = requests_in_progress(self.crawler)
-        self.queue.done(r for r in self.queue.inflight if r not in held)
+        self.release_done()
+        if waiting_in_downloader(self.crawler):
+            return None
         request = self.queue.pop()
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
-    def close(self, reason: str) -> None:
+    def release_done(self) -> None:
+        """Take the requests the engine is done with out of the ledger."""
+        held = requests_in_progress(self.crawler)
+        self.queue.done(r for r in self.queue.inflight if r not in held)
+
+    def close(self, reason: str) -> Deferred[None]:
         # The engine closes the scheduler only after every request it took is done.
         self.queue.done(self.queue.inflight)
-        super().close(reason)
+        return deferred_from_coro(self._drain())
+
+    async def _drain(self) -> None:
+        left = await self.link.drain(CLOSE_WAIT)
+        if left:
+            self.stats.set_value("medcrawl/cluster/unsaved", left)
+            logger.error(
+                "Redis did not answer for %.0fs: %d writes are lost. The pages they came from "
+                "stay in this worker's ledger in Redis; start the worker again under its name "
+                "(or `medcrawl requeue --worker %s`) once Redis is back to fetch them again",
+                CLOSE_WAIT,
+                left,
+                self.link.worker,
+            )
 
 
 class RedisSeeds:
     """Cluster mode's `start()`: seeds taken from `<spider>:start_urls` — JSON
     `{"url": …, "meta": {…}}`, a plain URL or a question id — while the shared queue runs
-    short, until the whole cluster has had nothing to do for `MEDCRAWL_CLUSTER_IDLE_CLOSE`
-    seconds (0: the worker waits for seeds for ever).
+    short, until the crawl this worker joined is finished (`state.finish_if_done`); while
+    there is no crawl to join the worker waits, as a service.
 
     scrapy-redis's `RedisSpider` cannot do this on Scrapy ≥ 2.16: its `start_requests()` is
     never called (only its `spider_idle` hook seeds, a batch per idle tick), and it marks
@@ -164,10 +261,11 @@ class RedisSeeds:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.server = get_redis_from_settings(crawler.settings)
-        self.worker = worker_id(crawler.settings)
-        self.idle_close = crawler.settings.getfloat("MEDCRAWL_CLUSTER_IDLE_CLOSE")
+        self.link = RedisLink.of(crawler)
+        self.server = self.link.server
         self.queue_low = crawler.settings.getint("CONCURRENT_REQUESTS")
+        self.told: set[str] = set()  # log lines said once
+        self._take_seed = self.server.register_script(_TAKE_SEED)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisSeeds:
@@ -175,35 +273,32 @@ class RedisSeeds:
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         spider = self.crawler.spider
-        self.keys = Keys.of(self.crawler.settings, spider.name)
-        key = self.keys.start
+        keys = self.link.keys
         given = sorted(set(getattr(spider, "arguments", {})) & {"start", "question", "urls"})
         if given:
             logger.warning(
                 "Cluster mode ignores -a %s: push seeds with `medcrawl seed`", ", ".join(given)
             )
-        ledger = inflight_key(key, self.worker)
-        while self.server.lmove(ledger, key, "RIGHT", "LEFT"):  # seeds of a killed run
-            pass
-        logger.info("Reading seeds from Redis key %s", key)
-        idle_since: float | None = None
+        self.ledger = keys.ledgers(self.link.worker)[1]
+        self._return_seeds()  # seeds of a killed run
+        self.link.on_reconnect.append(self._return_seeds)
+        session = WorkerSession.of(self.crawler)
+        scheduler = self.crawler.engine.scheduler  # type: ignore[union-attr]
+        logger.info("Reading seeds from Redis key %s", keys.start)
         while True:
-            data = self.server.lmove(key, ledger, "LEFT", "RIGHT") if self._wants_seeds() else None
-            if data is not None:
-                idle_since = None
-                yield self.seed(spider, data, key)
-                self.server.lrem(ledger, 1, data)  # the engine has scheduled or written it
-                continue
-            if self.crawler.engine.scheduler.has_pending_requests():  # type: ignore[union-attr]
-                idle_since = None
-                wake_engine(self.crawler)  # take them now
-            elif self._work_left():
-                idle_since = None
-            else:
-                idle_since = idle_since or time.monotonic()
-                if self.idle_close and time.monotonic() - idle_since >= self.idle_close:
-                    logger.info("Nothing to do in the cluster for %ss: closing", self.idle_close)
+            scheduler.release_done()
+            if self.link.flush():
+                session.tick()
+                data = self._take() if self._wants_seeds() else None
+                if data is not None:
+                    yield self.seed(spider, data, keys.start)
+                    await self._items_processed()
+                    self.link.write(lambda d=data: self.server.lrem(self.ledger, 1, d))
+                    continue
+                if self._finished():
                     return
+            if scheduler.has_pending_requests():
+                wake_engine(self.crawler)  # take them now
             await asyncio.sleep(self.POLL)
 
     def seed(self, spider: Any, data: bytes, key: str) -> object:
@@ -227,23 +322,72 @@ class RedisSeeds:
             return spider.reject(text, "bad_seed", f"{key}: meta is not a JSON object")
         url = seed.get("url")
         url = spider.seed_url(url) if isinstance(url, str) else None
-        if url is None:
+        request = spider.follow(url) if url is not None else None
+        if request is None:
             return spider.reject(
                 text, "bad_seed", f"{key}: not a URL of this site or a question id"
             )
-        request = spider.follow(url)
         request.meta.update(meta)
         return request
+
+    def _take(self) -> bytes | None:
+        keys = [self.link.keys.start, self.ledger, self.link.keys.workers, self.link.keys.crawl]
+        taken = self.link.read(lambda: self._take_seed(keys=keys, args=[self.link.worker]), None)
+        if taken is None:
+            return None
+        data, crawl = taken
+        self.link.join(crawl)
+        return data
+
+    def _return_seeds(self) -> None:
+        """Seeds in this worker's ledger go back to the seed list (a killed run's, or taken
+        when a reply was lost); the dupefilter drops any that was already followed."""
+        start = self.link.keys.start
+        while self.link.read(lambda: self.server.lmove(self.ledger, start, "RIGHT", "LEFT"), None):
+            pass
+
+    async def _items_processed(self, timeout: float = 5.0) -> None:
+        """Wait until an item yielded from `start()` (a `bad_seed` reject) went through the
+        pipelines to Redis: Scrapy processes those without waiting, and the seed must not
+        leave the ledger before its reject is stored."""
+        slot = self.crawler.engine.scraper.slot  # type: ignore[union-attr]
+        deadline = time.monotonic() + timeout
+        while slot is not None and slot.itemproc_size and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     def _wants_seeds(self) -> bool:
         """Seeds are taken while the shared queue runs short, so it stays small."""
         return len(self.crawler.engine.scheduler) < self.queue_low  # type: ignore[arg-type]
 
-    def _work_left(self) -> bool:
-        """Requests in progress here or in any worker's ledger: a worker that died keeps the
-        others waiting until it is started again and finishes its pages."""
-        if requests_in_progress(self.crawler):
+    def _finished(self) -> bool:
+        """Whether the crawl this worker joined is finished (marking it so, when nothing is
+        left anywhere and this worker holds nothing either)."""
+        if requests_in_progress(self.crawler) or self.link.pending or self.link.inflight:
+            return False
+        found = self.link.read(lambda: state.finish_if_done(self.server, self.link.keys), ())
+        if found == ():  # Redis did not answer
+            return False
+        if found is None:
+            if self.link.crawl_id:
+                self._once(
+                    f"The record of crawl {self.link.crawl_id} ({self.link.keys.crawl}) is gone: "
+                    "did Redis lose its data? See README, 'Redis outages'",
+                    logging.WARNING,
+                )
+            else:
+                self._once("Waiting for a crawl: push seeds with `medcrawl seed`")
+            return False
+        crawl_id, status = found
+        if status != "finished":
+            self.link.join(crawl_id)
+            return False
+        if self.link.crawl_id == crawl_id:
+            logger.info("Crawl %s is finished: no seed, nothing queued or in flight", crawl_id)
             return True
-        patterns = (inflight_key(self.keys.queue, "*"), inflight_key(self.keys.start, "*"))
-        ledgers = (key for pattern in patterns for key in self.server.scan_iter(pattern))
-        return next(ledgers, None) is not None  # Redis drops a ledger once it is empty
+        self._once(f"Crawl {crawl_id} is finished: waiting for the next (`medcrawl seed --reset`)")
+        return False
+
+    def _once(self, message: str, level: int = logging.INFO) -> None:
+        if message not in self.told:
+            self.told.add(message)
+            logger.log(level, message)

@@ -3,8 +3,9 @@
 Why not a run folder per worker: a SIGKILLed worker loses what its feed files held in
 memory, while its ledger says those pages are done; and each worker would write the
 doctors, drugs and diseases that every page repeats. An item pushed to Redis is stored
-before its page leaves the ledger, and the one collector writes each id once, into one
-run folder laid out exactly like a single-process run's.
+before its page leaves the ledger (both through the worker's `RedisLink`, in order, also
+across a Redis outage), and the one collector writes each id once, into one run folder laid
+out exactly like a single-process run's.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.serialize import ScrapyJSONEncoder
-from scrapy_redis.connection import get_redis_from_settings
 
-from medcrawl.cluster import Keys
+from medcrawl.cluster.link import RedisLink
 from medcrawl.contract.items import OUTPUT_FILES
 
 
@@ -26,23 +26,18 @@ class ItemPush:
     — on `item_scraped`, where Scrapy's feed exports write, so after every pipeline."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.settings = crawler.settings
-        self.server = get_redis_from_settings(crawler.settings)
+        self.link = RedisLink.of(crawler)
         self.stats = crawler.stats
         self.encoder = ScrapyJSONEncoder(ensure_ascii=False)
-        self.key = ""
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ItemPush:
         return cls(crawler)
 
-    def spider_opened(self, spider: Spider) -> None:
-        self.key = Keys.of(self.settings, spider.name).items
-
     def item_scraped(self, item: Any) -> None:
         stem = OUTPUT_FILES.get(type(item), type(item).__name__.lower())
-        entry = {"file": stem, "item": ItemAdapter(item).asdict()}
-        self.server.rpush(self.key, self.encoder.encode(entry))
+        entry = self.encoder.encode({"file": stem, "item": ItemAdapter(item).asdict()})
+        server, key = self.link.server, self.link.keys.items
+        self.link.write(lambda: server.rpush(key, entry))
         self.stats.inc_value("medcrawl/cluster/items_pushed")

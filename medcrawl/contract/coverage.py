@@ -98,8 +98,14 @@ class FieldCoverage:
         return extension
 
     def item_scraped(self, item: Any) -> None:
-        kind = OUTPUT_FILES.get(type(item))
-        if kind is None:
-            return
-        filled = filled_stats(kind, fields_of(item)) if kind in KIND_FIELDS else []
-        count_written(self.stats, kind, filled, isinstance(item, Cause) and item.position == 1)
+        count(self.stats, item)
+
+
+def count(stats: Any, item: Any) -> None:
+    """Count one written item and its non-empty fields into `stats` (a stats collector); a
+    cluster crawl's collector counts its run folder's records this way."""
+    kind = OUTPUT_FILES.get(type(item))
+    if kind is None:
+        return
+    filled = filled_stats(kind, fields_of(item)) if kind in KIND_FIELDS else []
+    count_written(stats, kind, filled, isinstance(item, Cause) and item.position == 1)

@@ -178,7 +178,31 @@ def iso(moment: datetime | None) -> str | None:
 def build_manifest(crawler: Crawler, run_dir: Path, reason: str, ended: datetime) -> dict:
     """The manifest of a closed run whose files are all in `run_dir`."""
     spider = crawler.spider
-    stats = crawler.stats.get_stats()
+    return describe_run(
+        run_dir,
+        run_id=getattr(spider, "run_id", None),
+        spider=spider.name if spider else None,
+        arguments=spider_arguments(spider),
+        settings=crawler.settings,
+        stats=crawler.stats.get_stats(),
+        reason=reason,
+        ended=ended,
+    )
+
+
+def describe_run(
+    run_dir: Path,
+    *,
+    run_id: str | None,
+    spider: str | None,
+    arguments: dict[str, Any],
+    settings: BaseSettings,
+    stats: dict[str, Any],
+    reason: str,
+    ended: datetime,
+) -> dict:
+    """The manifest of a run folder from its parts: a crawl's, or (`medcrawl collect`) a
+    cluster crawl's, whose stats are its workers' merged."""
     started = stats.get("start_time")
     shares = coverage(stats)
     files = {
@@ -188,11 +212,11 @@ def build_manifest(crawler: Crawler, run_dir: Path, reason: str, ended: datetime
     }
     return {
         "schema_version": SCHEMA_VERSION,
-        "run_id": getattr(spider, "run_id", None),
-        "spider": spider.name if spider else None,
+        "run_id": run_id,
+        "spider": spider,
         "run_dir": str(run_dir),
-        "arguments": spider_arguments(spider),
-        "settings": recorded_settings(crawler.settings),
+        "arguments": arguments,
+        "settings": recorded_settings(settings),
         "started_at": iso(started),
         "finished_at": iso(ended),
         "duration_s": round((ended - started).total_seconds(), 3) if started else None,

@@ -54,6 +54,7 @@ class QA:
     question_id: str
     url: str | None
     department: str | None
+    site: str | None  # the site key: records of several sites' runs stay apart
     title: str | None
     question: str  # the patient's text; the title when the page has only a title
     answer: str
@@ -123,6 +124,7 @@ def read_runs(run_dirs: list[Path]) -> RunData:
                 question_id=question["id"],
                 url=question.get("url"),
                 department=department(question),
+                site=question.get("site") or question["id"].split(":", 1)[0],
                 title=question.get("title"),
                 question=question.get("question") or question.get("title") or "",
                 answer=answer["text"],
@@ -176,6 +178,7 @@ def list_outline(lists: list[dict]) -> list[dict]:
 def as_pair(qa: QA) -> dict:
     return {
         "id": qa.id,
+        "site": qa.site,
         "department": qa.department,
         "title": qa.title,
         "question": qa.question,
@@ -198,7 +201,13 @@ def as_dialogue(qa: QA) -> dict:
         for turn in qa.follow_ups
         if turn.get("text")
     ]
-    return {"id": qa.id, "url": qa.url, "department": qa.department, "dialogue_turns": turns}
+    return {
+        "id": qa.id,
+        "site": qa.site,
+        "url": qa.url,
+        "department": qa.department,
+        "dialogue_turns": turns,
+    }
 
 
 def as_sft(qa: QA) -> dict:
@@ -231,6 +240,7 @@ FORMATS = (*PER_ANSWER, "huatuo")
 FIELDS: dict[str, dict[str, str]] = {
     "pairs": {
         "id": "answer id (`<site>:<question>/a<n>`), stable across crawls",
+        "site": "the site the answer was crawled from (its key, as in `id`)",
         "department": "most specific department on the page's breadcrumb (e.g. 神经内科)",
         "title": "the question's title as published",
         "question": "the patient's question (the title when the page has only a title)",
@@ -249,6 +259,7 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "dialogue": {
         "id": "answer id: one dialogue per answering doctor",
+        "site": "the site the answer was crawled from",
         "url": "the question page",
         "department": "most specific department on the page's breadcrumb",
         "dialogue_turns": "[{speaker: 病人|医生, utterance}]: question, answer, then the "

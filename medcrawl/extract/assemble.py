@@ -30,7 +30,7 @@ from medcrawl.extract.medical import (
     split_sections,
     title_rank,
 )
-from medcrawl.extract.text import MAX_LABEL_CHARS, split_label
+from medcrawl.extract.text import MAX_LABEL_CHARS, clean_inline, drop_ui_word, split_label
 
 # A follow-up's label (`追问：`, `医生回复：`, `回答：`) → who wrote it; first matching word wins.
 _ROLE_WORDS = (
@@ -55,15 +55,36 @@ def follow_up_role(label: str) -> str | None:
 
 def follow_up(spans: list[str]) -> dict[str, str | None] | None:
     """One follow-up from its cleaned text pieces: a label piece (`追问：`) then the text, or
-    one piece `追问：…`. `{role, text}`; role None when no piece names who wrote it."""
+    one piece `追问：…`. `{role, text}`; role None when no piece names who wrote it. None when
+    nothing was said: no pieces, or a label alone (`追问：`)."""
     spans = [s for s in spans if s]
     if not spans:
         return None
     if len(spans) == 1:  # `追问：…` in one piece
         label, rest = split_label(spans[0])
+        if label and not rest and follow_up_role(label):
+            return None
         spans = [label, rest] if label and rest else spans
     role = follow_up_role(spans[0]) if len(spans) > 1 else None
-    return {"role": role, "text": "\n".join(spans[1:] if role else spans)}
+    text = "\n".join(spans[1:] if role else spans)
+    return {"role": role, "text": text} if text else None
+
+
+def follow_up_exchange(follow_ups: list[dict[str, str | None]]) -> list[dict[str, str]]:
+    """The follow-ups as the contract takes them, each `{role, text}` with both set. One with
+    no text is dropped (nothing was said). One whose role no label gave takes it from its
+    place: an exchange alternates, and a follow-up opens with the patient asking again — so
+    the first is the patient's, and each other one the opposite of the one before (after a
+    role that is neither, the patient's)."""
+    exchange: list[dict[str, str]] = []
+    for one in follow_ups:
+        text = (one.get("text") or "").strip()
+        if not text:
+            continue
+        before = exchange[-1]["role"] if exchange else None
+        role = one.get("role") or ("doctor" if before == "patient" else "patient")
+        exchange.append({"role": role, "text": text})
+    return exchange
 
 
 @dataclass
@@ -144,8 +165,8 @@ def assemble(
     it)."""
     question_id = f"{site}:{native_id}"
     encyclopedia = encyclopedia_item(site, parts.encyclopedia, now)
-    drugs = [drug_item(site, d, now) for d in parts.drugs]
-    recommended = [doctor_item(site, d, now) for d in parts.recommended_doctors]
+    drugs = [d for d in (drug_item(site, d, now) for d in parts.drugs) if d]
+    recommended = [d for d in (doctor_item(site, d, now) for d in parts.recommended_doctors) if d]
     answers = [
         answer_items(question_id, position, answer, site, now)
         for position, answer in enumerate(parts.answers, 1)
@@ -211,7 +232,7 @@ def answer_items(
             "tips": split.tips,
             "lists": [numbered.as_record() for numbered in lists],
             "drugs_mentioned": drugs_mentioned("\n".join(parts.lines)),
-            "follow_ups": parts.follow_ups,
+            "follow_ups": follow_up_exchange(parts.follow_ups),
             "answered_at_raw": parts.answered_at,
             "answered_at": parts.answered_at,
         }
@@ -237,14 +258,25 @@ def answer_items(
     return loader.load_item(), doctor, causes
 
 
-def doctor_item(site: str, parts: DoctorParts, now: datetime) -> items.Doctor:
-    """An answering or recommended doctor; the id from the profile link, else name+hospital."""
+def record_name(name: str | None) -> str | None:
+    """A doctor's, drug's or disease's name as its record keeps it (the loaders' cleaning),
+    or None when nothing is left (blank, or only a UI word such as `提问`): no record then,
+    since its id is made from the name."""
+    return drop_ui_word(clean_inline(name)) or None
+
+
+def doctor_item(site: str, parts: DoctorParts, now: datetime) -> items.Doctor | None:
+    """An answering or recommended doctor; the id from the profile link, else name+hospital.
+    None when the name is no name (`record_name`)."""
+    name = record_name(parts.name)
+    if name is None:
+        return None
     roles = parts.roles
     loader = DoctorLoader(now=now)
     loader.add_values(
         {
-            "id": doctor_id(site, parts.profile_url, parts.name, roles.hospital),
-            "name": parts.name,
+            "id": doctor_id(site, parts.profile_url, name, roles.hospital),
+            "name": name,
             "title": roles.title,
             "title_rank": title_rank(roles.title),
             "hospital": roles.hospital,
@@ -259,13 +291,14 @@ def doctor_item(site: str, parts: DoctorParts, now: datetime) -> items.Doctor:
 def encyclopedia_item(
     site: str, parts: EncyclopediaParts | None, now: datetime
 ) -> items.Encyclopedia | None:
-    if parts is None:
+    name = record_name(parts.name) if parts is not None else None
+    if parts is None or name is None:
         return None
     loader = EncyclopediaLoader(now=now)
     loader.add_values(
         {
-            "id": named_id(site, "disease", parts.name),
-            "name": parts.name,
+            "id": named_id(site, "disease", name),
+            "name": name,
             "summary": parts.summary,
         }
     )
@@ -274,12 +307,15 @@ def encyclopedia_item(
     return loader.load_item()
 
 
-def drug_item(site: str, parts: DrugParts, now: datetime) -> items.Drug:
+def drug_item(site: str, parts: DrugParts, now: datetime) -> items.Drug | None:
+    name = record_name(parts.name)
+    if name is None:
+        return None
     loader = DrugLoader(now=now)
     loader.add_values(
         {
-            "id": named_id(site, "drug", parts.name),
-            "name": parts.name,
+            "id": named_id(site, "drug", name),
+            "name": name,
             "indication": parts.indication,
             "url": parts.url,
         }

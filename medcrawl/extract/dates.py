@@ -7,12 +7,16 @@ ones (`3天前`, `昨天 10:20`, `刚刚`) go to dateparser relative to the craw
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 import dateparser
 
-SITE_TZ = ZoneInfo("Asia/Shanghai")
+#: The sites' time: China Standard Time, a fixed UTC+08:00. Not zoneinfo's Asia/Shanghai, which
+#: gives dates before 1901 the local mean time (+08:05:43), an offset RFC 3339 cannot write.
+SITE_TZ = timezone(timedelta(hours=8))
+#: A published date is short (`2024年02月24日 20:54:05`, `昨天 10:20`); a longer cell is cut
+#: to this before it is read: the regexes and dateparser then cost the same on any page.
+MAX_DATE_CHARS = 64
 
 # 2024-02-24 20:54(:05) · 2024/2/24 · 2024.02.24 · 2024年2月24日 20:54 (spaces allowed anywhere)
 _FULL = re.compile(
@@ -32,7 +36,7 @@ def parse_date(raw: str | None, now: datetime, tz: tzinfo = SITE_TZ) -> str | No
     A date with a time gives `2024-02-24T20:54:00+08:00`; a date alone gives `2024-02-24`
     (no invented midnight). `now` is the crawl time, the base for relative forms.
     """
-    if not raw or not (text := raw.strip()):
+    if not raw or not (text := raw.strip()[:MAX_DATE_CHARS].rstrip()):
         return None
     if m := _FULL.match(text):
         y, mo, d, hh, mm, ss = m.groups()
@@ -107,7 +111,10 @@ def by_dateparser(text: str, local_now: datetime, tz: tzinfo) -> datetime | None
         "TIMEZONE": str(tz),
         "RELATIVE_BASE": local_now.replace(tzinfo=None),
     }
-    return dateparser.parse(text, languages=["zh"], settings=settings)
+    try:
+        return dateparser.parse(text, languages=["zh"], settings=settings)
+    except (ValueError, OverflowError):  # a page's text is no date, however dateparser fails
+        return None
 
 
 # A list item's date as list pages show it: `2024-02-24`, `2024/2/24 10:20`, `02-24`, `3天前`.
@@ -121,7 +128,7 @@ def list_date(texts: list[str], now: datetime) -> date | None:
     """The date a list page shows beside a question: the first of `texts` (the item's cleaned
     text pieces, link texts left out) that is a whole date, or None."""
     for text in texts:
-        if text and _LIST_DATE.match(text):
+        if text and len(text) <= MAX_DATE_CHARS and _LIST_DATE.match(text):
             iso = parse_date(text, now)
             if iso:
                 return date.fromisoformat(iso[:10])

@@ -13,12 +13,15 @@ _BREAKS = frozenset(
 # Not shown: code, and what a media player shows only where it cannot play (the
 # "your browser does not support audio" fallback of a voice answer).
 _SKIP = frozenset({"script", "style", "noscript", "template", "audio", "video"})
+_CELLS = frozenset({"td", "th"})
+_LABEL_ENDS = (":", "：")
 
 
 def text_lines(sel: Selector | None) -> list[str]:
     """The visible text of an element as cleaned lines: `<br>` and block tags break lines,
     inline tags (`<a>`, `<strong>`) do not; scripts, styles and the fallback text of
-    `<audio>`/`<video>` players are skipped."""
+    `<audio>`/`<video>` players are skipped. A table row is one line, its cells joined by a
+    space — none after a label cell (`身高：` + `98cm`)."""
     if sel is None:
         return []
     parts: list[str] = []
@@ -27,21 +30,43 @@ def text_lines(sel: Selector | None) -> list[str]:
     return text.split("\n") if text else []
 
 
-def _walk(el: etree._Element, parts: list[str]) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _SKIP:
-        return
-    block = tag in _BREAKS
-    if block:
-        parts.append("\n")
-    if el.text and tag:
-        parts.append(el.text)
-    for child in el:
-        _walk(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-    if block:
-        parts.append("\n")
+def _walk(root: etree._Element, parts: list[str]) -> None:
+    """Depth first with a stack of its own, not recursion: a page can nest elements thousands
+    deep, and a recursive walk hits Python's RecursionError near 1,000. A table row is one
+    line (`_row`)."""
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, children_done = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not children_done and tag == "tr":
+            parts.append(f"\n{_row(el)}\n")
+        elif not children_done and tag not in _SKIP:
+            if tag in _BREAKS:
+                parts.append("\n")
+            if el.text and tag:
+                parts.append(el.text)
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
+            continue
+        if children_done and tag in _BREAKS:
+            parts.append("\n")
+        if el is not root and el.tail:
+            parts.append(el.tail)
+
+
+def _row(tr: etree._Element) -> str:
+    """A table row as one line: each cell's text, joined by a space — none after a label
+    cell that ends with a colon (`身高：` + `98cm`)."""
+    line = ""
+    for cell in tr:
+        if cell.tag not in _CELLS:
+            continue
+        parts: list[str] = []
+        _walk(cell, parts)
+        text = " ".join("".join(parts).split())
+        if text:
+            line = f"{line}{'' if not line or line.endswith(_LABEL_ENDS) else ' '}{text}"
+    return line
 
 
 def text_tokens(sel: Selector | None) -> list[str]:
@@ -80,3 +105,23 @@ def every(sel: Selector, *queries: str) -> list[Selector]:
         if found:
             return list(found)
     return []
+
+
+def outermost(found: list[Selector]) -> list[Selector]:
+    """The elements of `found` (in document order) that are not inside another of them.
+
+    A block found by class can hold blocks of the same class (nested answer blocks on a
+    broken or hostile page): each would be read with all the blocks inside it, which costs
+    the square of the page. One pass: the subtrees of the blocks kept are disjoint, so marking
+    them costs the page's size once.
+    """
+    kept: list[Selector] = []
+    inside: set[etree._Element] = set()
+    for sel in found:
+        el = sel.root
+        if not isinstance(el, etree._Element):  # a text or attribute result: nothing nests
+            kept.append(sel)
+        elif el not in inside:
+            kept.append(sel)
+            inside.update(el.iterdescendants())
+    return kept

@@ -31,9 +31,9 @@ KINDS = ("causes", "treatment", "checks", "advice", "other")
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "causes": (
         "原因", "病因", "诱因", "引起", "导致", "所致", "造成", "引发", "因素", "可能是",
-        "有关", "相关", "见于",
+        "有关", "相关", "见于", "几种可能",
     ),
-    "treatment": ("治疗", "用药", "药物", "手术", "疗法", "治法", "服用", "服药", "处理方法"),
+    "treatment": ("治疗", "用药", "药物", "手术", "疗法", "治法", "服用", "服药", "处理"),
     "checks": ("检查", "化验", "检测", "筛查", "验血", "B超", "彩超", "CT", "拍片", "复查"),
     "advice": (
         "注意", "建议", "预防", "饮食", "护理", "小贴士", "保健", "调理", "日常", "生活中",
@@ -47,6 +47,10 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 _DISEASE = re.compile(r"(病|症|炎|征|瘤|癌|疹|亢进|减退|感染|结石|溃疡|损伤|不全|失调|紊乱)$")
 #: An item that opens with one of these is advice (`多喝水`, `避免辛辣`, `保持心情舒畅`).
 ADVICE_OPENERS = ("多", "少", "避免", "保持", "注意", "戒", "忌", "不要", "适当", "定期", "规律")
+#: The most lists read from one answer. Real answers hold a handful; each list is found by
+#: reading the rest of the answer again, so without a bound an answer of thousands of short
+#: lists costs the square of its length (1,000 lists: 25 s). Lists past it stay in the text.
+MAX_LISTS = 20
 _SENTENCE_END = re.compile(r"(?<=[。！!？?])")
 _CLAUSE_SEP = re.compile(r"[，,；;：:。！!？?]")
 
@@ -80,14 +84,14 @@ def answer_lists(split: AnswerParts) -> list[NumberedList]:
     `split_answer` parts.
 
     The lists are those `split_answer` finds — the first list, then each further list in the
-    text after it, then the items under a bracketed tips heading — so the causes are the same
-    items as ever, only now kept apart from the other kinds.
+    text after it (at most MAX_LISTS), then the items under a bracketed tips heading — so the
+    causes are the same items as ever, only now kept apart from the other kinds.
     """
     found: list[NumberedList] = []
     # Tips stand under a bracketed heading that runs to the end of the answer: last.
     tips = [ListItem(n, None, tip) for n, tip in enumerate(split.tips, 1)]
     tips_heading = split.tips_heading
-    while split.items:
+    while split.items and len(found) < MAX_LISTS:
         lead, kind = lead_and_kind(split.summary or "", split.items)
         found.append(NumberedList(kind, lead, split.items))
         if not split.advice:
@@ -107,7 +111,9 @@ def section_lists(summary_lines: list[str], advice_lines: list[str]) -> list[Num
 
 def lead_and_kind(lead_text: str, items: list[ListItem]) -> tuple[str | None, str]:
     """The sentence that introduces a list and the list's kind (see the module doc)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(lead_text.replace("\n", "")) if s.strip()]
+    sentences = [  # a paragraph ends a sentence too (a section's label on its own line)
+        s.strip() for line in lead_text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()
+    ]
     names = [item.name for item in items if item.name]
     by_items = kind_of_items(items)
     for sentence in reversed(sentences):  # the clause that names the items

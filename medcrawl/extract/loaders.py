@@ -53,6 +53,12 @@ def clean_values(values: Iterable[Any]) -> list[Any]:
     return out
 
 
+def join_lines(values: Iterable[str]) -> str | None:
+    """Output processor: the values as lines of one text; None when there are none (the
+    contract has no empty strings)."""
+    return "\n".join(values) or None
+
+
 def unique(values: Iterable[Any]) -> list[Any]:
     """Keep the first of each value, in order."""
     return list(dict.fromkeys(values))
@@ -257,7 +263,7 @@ def _dataclass_fields(cls: type) -> frozenset[str]:
 class QuestionLoader(BaseLoader):
     default_item_class = items.Question
     title_in = MapCompose(clean_inline, drop_ui_word)
-    question_out = Join("\n")
+    question_out = staticmethod(join_lines)
     patient_age_in = MapCompose(clean, parse_age)
     category_path_in = MapCompose(clean_inline, drop_ui_word)
     category_path_out = Compose(dedupe_consecutive)
@@ -270,7 +276,7 @@ class QuestionLoader(BaseLoader):
 
 class AnswerLoader(BaseLoader):
     default_item_class = items.Answer
-    text_out = Join("\n")
+    text_out = staticmethod(join_lines)
     tips_out = Identity()
     lists_in = Identity()
     lists_out = Identity()
@@ -288,7 +294,7 @@ class CauseLoader(BaseLoader):
 class EncyclopediaLoader(BaseLoader):
     default_item_class = items.Encyclopedia
     name_in = MapCompose(clean_inline, drop_ui_word)
-    summary_out = Join("\n")
+    summary_out = staticmethod(join_lines)
     possible_diseases_in = MapCompose(clean_inline, drop_ui_word, split_list)
     possible_diseases_out = Compose(unique)
     common_checks_in = MapCompose(clean_inline, drop_ui_word, split_list)
@@ -300,7 +306,7 @@ class EncyclopediaLoader(BaseLoader):
 class DrugLoader(BaseLoader):
     default_item_class = items.Drug
     name_in = MapCompose(clean_inline, drop_ui_word)
-    indication_out = Join("\n")
+    indication_out = staticmethod(join_lines)
 
 
 class DoctorLoader(BaseLoader):

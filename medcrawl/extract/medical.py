@@ -8,6 +8,7 @@ labels, bracketed headings), never on strings of one page or one site.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 # --- numbered lists -----------------------------------------------------------------------
@@ -154,6 +155,7 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
     groups: list[list[str]] = []  # each: marker line + its continuation lines, as published
     style: str | None = None
     in_tips = False
+    tips: list[list[str]] = []  # each: a tip's lines (joined at the end: linear in the text)
     tips_style: str | None = None
     for line in lines:
         bracket = _BRACKET_HEADING.match(line)
@@ -162,15 +164,15 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
             in_tips = True
             tips_style = None
             if bracket.group(2):
-                parts.tips.append(bracket.group(2))
+                tips.append([bracket.group(2)])
             continue
         marker = list_marker(line)
         if in_tips:
             if marker and (tips_style is None or marker[0] == tips_style):
                 tips_style = marker[0]
-                parts.tips.append(marker[2])
-            elif parts.tips and tips_style is not None:
-                parts.tips[-1] = f"{parts.tips[-1]}\n{line}"
+                tips.append([marker[2]])
+            elif tips and tips_style is not None:
+                tips[-1].append(line)
             else:
                 tail.append(line)
             continue
@@ -198,13 +200,35 @@ def split_answer(paragraphs: list[str]) -> AnswerParts:
 
     parts.summary = "\n".join(lead) or None
     parts.advice = "\n".join(tail) or None
-    parts.tips = [tip.rstrip(_ITEM_SEPARATORS) for tip in parts.tips]
+    parts.tips = ["\n".join(tip).rstrip(_ITEM_SEPARATORS) for tip in tips]
     for pos, (first_line, *more_lines) in enumerate(groups, 1):
         marker = list_marker(first_line)
         item = item_heading(marker[2] if marker else first_line, more_lines)
         item.position = pos
         parts.items.append(item)
     return parts
+
+
+def labelled_sections(
+    lines: list[str], summary_label: re.Pattern[str], advice_label: re.Pattern[str]
+) -> tuple[list[str] | None, list[str] | None]:
+    """An answer's analysis and guidance sections, by the labels a site writes at their start
+    (its patterns match a line's label, colon included), labels removed; lines before the
+    first label belong to the analysis. (None, None) when no line opens with a label: the
+    answer is not laid out so."""
+    if not any(summary_label.match(line) or advice_label.match(line) for line in lines):
+        return None, None
+    summary: list[str] = []
+    advice: list[str] = []
+    current = summary
+    for line in lines:
+        if m := summary_label.match(line):
+            current, line = summary, line[m.end() :]
+        elif m := advice_label.match(line):
+            current, line = advice, line[m.end() :]
+        if line:
+            current.append(line)
+    return summary, advice
 
 
 def split_sections(summary_lines: list[str], advice_lines: list[str]) -> AnswerParts:
@@ -313,6 +337,10 @@ _DRUG_SUFFIX = re.compile(
     r"|霉素|西林|头孢\w*|苷|碱|酯|肽|昔|韦|嗪|定|松|龙|B\d*|C|D\d*|E|K\d*)$"
 )
 _NOT_DRUG = re.compile(r"(术|疗法|检查|治疗|训练|锻炼|按摩|针灸|理疗|饮食|运动|休息|手术|康复)$")
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+#: A list of names runs at most this far (names are at most 20 characters); a run without an
+#: end is cut here and its last, cut name dropped. Bounds the work per `如` on any text.
+MAX_LIST_CHARS = 300
 
 
 def drugs_mentioned(text: str) -> list[str]:
@@ -322,23 +350,36 @@ def drugs_mentioned(text: str) -> list[str]:
     clause before the list speaks of medication (`药物`, `抗生素`, `注射` …) or a name in
     the list ends like one (`…片`, `…胶囊`, `…霉素`; a list names one kind of thing).
     Surgeries and therapies (`开颅减压术`) are left out.
+
+    One pass over the text, however many `如` it holds: sentence starts and medication words
+    are found once and looked up per list (bisect), each list's end search resumes where the
+    last one stopped.
     """
-    found: list[str] = []
+    found: dict[str, None] = {}
+    sentence_starts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    contexts = [(m.start(), m.end()) for m in _DRUG_CONTEXT.finditer(text)]
+    context_ends = [end for _, end in contexts]
+    end: re.Match[str] | None = None
+    searched_from = len(text) + 1  # where `end` was searched from (none yet)
     for m in _TRIGGER.finditer(text):
-        sentence_start = max(text.rfind(c, 0, m.start()) for c in "。；;！!？?\n") + 1
-        context = text[sentence_start : m.start()]
+        i = bisect_right(sentence_starts, m.start())
+        sentence_start = sentence_starts[i - 1] if i else 0
+        j = bisect_right(context_ends, m.start()) - 1  # the last medication word before `如`
+        medication = j >= 0 and contexts[j][0] >= sentence_start
         start = m.end()
         while start < len(text) and text[start] in "：: ":  # `如：布洛芬…`
             start += 1
-        end = _LIST_END.search(text, start)
-        run = text[start : end.start() if end else len(text)]
-        names = [
-            _ADMINISTRATION.sub("", n.strip().rsplit("中的", 1)[-1]) for n in _NAME_SEP.split(run)
-        ]
+        if start < searched_from or (end is not None and end.start() < start):
+            end, searched_from = _LIST_END.search(text, start), start
+        stop = end.start() if end is not None else len(text)
+        pieces = _NAME_SEP.split(text[start : min(stop, start + MAX_LIST_CHARS)])
+        if stop > start + MAX_LIST_CHARS:
+            pieces.pop()  # cut mid-name
+        names = [_ADMINISTRATION.sub("", n.strip().rsplit("中的", 1)[-1]) for n in pieces]
         names = [n for n in names if 2 <= len(n) <= 20 and not _NOT_DRUG.search(n)]
-        if _DRUG_CONTEXT.search(context) or any(_DRUG_SUFFIX.search(n) for n in names):
-            found.extend(n for n in names if n not in found)
-    return found
+        if medication or any(_DRUG_SUFFIX.search(n) for n in names):
+            found.update(dict.fromkeys(names))
+    return list(found)
 
 
 # --- doctors ------------------------------------------------------------------------------
@@ -415,19 +456,22 @@ def doctor_line(tokens: list[str]) -> tuple[str | None, DoctorTokens]:
     return name, classify_doctor_tokens(([title] if title else []) + tokens[1:])
 
 
-_AGE = re.compile(r"(\d{1,3})\s*岁")
+_AGE = re.compile(r"(?<!\d)(\d{1,3})\s*岁")
+MAX_AGE = 150  # the output contract's bound
 
 
 def parse_age(text: str | None) -> int | None:
-    """`30岁` → 30; anything without an age in years → None."""
+    """`30岁` → 30; anything without an age in years (`1234岁`, `200岁`) → None."""
     m = _AGE.search(text or "")
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and int(m.group(1)) <= MAX_AGE else None
 
 
-_COUNT = re.compile(r"[（(]\s*(\d+)\s*[）)]")
+# At most 9 digits: no page has a billion answers, and int() never reads 5,000 digits.
+_COUNT = re.compile(r"[（(]\s*(\d{1,9})\s*[）)]")
 
 
 def parse_count(text: str | None) -> int | None:
-    """The count in an answer-count heading: `…回答(12)`, `（3）` → 12, 3."""
+    """The count in an answer-count heading: `…回答(12)`, `（3）` → 12, 3; a "count" of more
+    than 9 digits is none."""
     m = _COUNT.search(text or "")
     return int(m.group(1)) if m else None

@@ -15,7 +15,7 @@ from functools import cache
 from lxml import etree
 from parsel import Selector
 
-from medcrawl.extract.html import text_lines, text_tokens
+from medcrawl.extract.html import outermost, text_lines, text_tokens
 
 Element = etree._Element
 
@@ -75,3 +75,8 @@ def lines(el: Element | None) -> list[str]:
 def tokens(el: Element | None) -> list[str]:
     """`text_tokens` of an element."""
     return [] if el is None else text_tokens(selector(el))
+
+
+def outermost_elements(found: list[Element]) -> list[Element]:
+    """`medcrawl.extract.html.outermost` of elements: those not inside another of them."""
+    return [sel.root for sel in outermost([selector(el) for el in found])]

@@ -121,12 +121,20 @@ def existing_file(_: Any, value: str) -> str:
 
 
 def question_ids(spider_class: Any, value: str) -> list[str]:
-    """Question ids the site knows as ids (`Site.question_url` says)."""
+    """Question ids the site knows as ids (`Site.question_url` says), or question pages'
+    URLs (a site whose questions an id alone does not name takes only these)."""
     ids = split_arg(value)
     for qid in ids:
+        if qid.startswith(("http://", "https://")):
+            url = spider_class.seed_url(qid)
+            if url is None or not spider_class.site.is_question_url(url):
+                raise ValueError(f"{shown(qid)!r} is not a question page of this site")
+            continue
         try:
             spider_class.site.question_url(qid)
-        except ValueError:
+        except ValueError as why:
+            if qid.isdigit() and len(qid) < 100:  # an id the site cannot take: its reason
+                raise ValueError(str(why)) from None
             raise ValueError(f"{shown(qid)!r} is not a question id of this site") from None
     if not ids:
         raise ValueError("takes question ids, comma-separated")

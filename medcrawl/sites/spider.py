@@ -4,10 +4,10 @@ retries and rejects."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -23,10 +23,13 @@ from medcrawl.crawl.challenge import challenge_seen
 from medcrawl.crawl.fetched import fetched_at
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
+from medcrawl.extract.urls import resolve_link
 from medcrawl.sites import arguments
 from medcrawl.sites.arguments import Argument
 from medcrawl.sites.base import Site
-from medcrawl.sites.page import ListEntry, QuestionPage
+from medcrawl.sites.page import ListEntry, Page, QuestionPage
+
+P = TypeVar("P", bound=Page)
 
 #: Request meta key of a seed (`start()`): the pages the operator asked for.
 SEED_META = "medcrawl_seed"
@@ -96,6 +99,12 @@ class QASpider(scrapy.Spider):
             arguments.iso_date,
             "YYYY-MM-DD",
         ),
+        Argument(
+            "until",
+            "skip list items dated after (lists are still paged past them); not before since",
+            arguments.iso_date,
+            "YYYY-MM-DD",
+        ),
         Argument("max_pages", "at most N distinct question pages", arguments.positive_int, "N"),
         Argument(
             "related",
@@ -147,7 +156,11 @@ class QASpider(scrapy.Spider):
         """Every declared argument's value from `-a` (None when not given); ArgumentError
         (one line) for an unknown name or a bad value. The crawl command calls it before the
         crawl starts."""
-        return arguments.parse_arguments(cls.declared_arguments, given, cls)
+        values = arguments.parse_arguments(cls.declared_arguments, given, cls)
+        since, until = values.get("since"), values.get("until")
+        if since and until and until < since:
+            raise arguments.ArgumentError(f"-a until={until} is before -a since={since}")
+        return values
 
     @property
     def page_class(self) -> type[QuestionPage]:
@@ -169,6 +182,7 @@ class QASpider(scrapy.Spider):
                 or self.urls_file
                 or self.categories
                 or self.since
+                or self.until
             )
         else:
             self.follow_related = self.related
@@ -179,6 +193,7 @@ class QASpider(scrapy.Spider):
         # before a Request is built (the dupefilter would drop it after).
         self._asked: set[str] = set()
         self._undated_warned = False
+        self._bad_link_logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QASpider:
@@ -219,22 +234,30 @@ class QASpider(scrapy.Spider):
             explicit = True
             url = self.seed_url(value)
             if url is None:
-                self.logger.warning(
-                    "Bad seed %r (%s): not a URL of this site or a question id",
-                    arguments.shown(value),
-                    where,
-                )
-                yield self.reject(
-                    value, "bad_seed", f"{where}: not a URL of this site or a question id"
-                )
+                why = self._seed_refusal(value)
+                self.logger.warning("Bad seed %r (%s): %s", arguments.shown(value), where, why)
+                yield self.reject(value, "bad_seed", f"{where}: {why}")
             elif self.site.is_question_url(url):
                 yield from self.follow_questions([url])
             else:
-                yield self.follow(url)
+                yield from self.follow_all([url])
         if not explicit:
-            categories = [self.site.category_url(c) for c in self.categories]
-            for url in categories or self.site.default_start:
-                yield self.follow(url)
+            yield from self.follow_all(self.start_pages())
+
+    def start_pages(self) -> Iterable[str]:
+        """Where a crawl without seeds starts: the first list page of each of `categories`,
+        else the site's `default_start`. A site that can address its lists by date may start
+        from the pages `since`/`until` ask for instead."""
+        return [self.site.category_url(c) for c in self.categories] or self.site.default_start
+
+    def _seed_refusal(self, value: str) -> str:
+        """Why `seed_url` refused a seed: the site's reason for an id it cannot address."""
+        if value.strip().isdigit() and len(value.strip()) < 100:
+            try:
+                self.site.question_url(value.strip())
+            except ValueError as error:
+                return str(error)
+        return "not a URL of this site or a question id"
 
     def _seed_values(self) -> Iterator[tuple[str, str]]:
         yield from (("-a start", url) for url in self.start_urls)
@@ -255,39 +278,88 @@ class QASpider(scrapy.Spider):
             if value.startswith(("http://", "https://")) and url_is_from_any_domain(
                 value, cls.allowed_domains
             ):
-                return cls.site.canonical_url(value)
-        except ValueError:  # an id past int()'s digit limit, a URL urlsplit refuses
+                return cls.site.canonical_url(resolve_link(value, value))
+        except ValueError:  # an id past the site's digits, or no URL (BadLink: a bad host, port)
             return None
         return None
 
     # --- following links --------------------------------------------------------------------
 
-    def follow(self, url: str, callback: Any = None) -> Request:
-        """A request to a seed or discovered link, in canonical form (Scrapy's dupefilter then
-        drops a page already requested in this run); a failure becomes a reject."""
-        return Request(
-            self.site.canonical_url(url), callback=callback or self.parse, errback=self.on_error
+    def open_page(self, page_class: type[P], response: Response) -> P:
+        """A page class on `response`, fetched at `fetched_at(response)`, whose bad links are
+        counted (`bad_link`). Site spiders make their list and index pages with it."""
+        page = page_class(response, fetched_at(response))  # type: ignore[arg-type]
+        page.on_bad_link = self.bad_link
+        return page
+
+    def bad_link(self, href: str, why: str) -> None:
+        """An href skipped as no link (a broken host or port, `javascript:`, an id past the
+        site's digits): counted in `medcrawl/links/skipped`; the first of a run is logged,
+        the others at DEBUG."""
+        self.crawler.stats.inc_value("medcrawl/links/skipped")
+        shown = href if len(href) <= 100 else f"{href[:100]}… ({len(href)} characters)"
+        if self._bad_link_logged:
+            self.logger.debug("Skipped link %r: %s", shown, why)
+            return
+        self._bad_link_logged = True
+        self.logger.info(
+            "Skipped link %r: %s (further ones: stat medcrawl/links/skipped, DEBUG log)",
+            shown,
+            why,
         )
+
+    def canonical(self, url: str) -> str | None:
+        """`url` in the site's canonical form, or None (counted) when a site URL helper
+        refuses it (an id past its digits)."""
+        try:
+            return self.site.canonical_url(url)
+        except ValueError as error:
+            self.bad_link(url, str(error))
+            return None
+
+    def follow(self, url: str, callback: Any = None) -> Request | None:
+        """A request to a seed or discovered link, in canonical form (Scrapy's dupefilter then
+        drops a page already requested in this run); a failure becomes a reject. None, counted
+        as a skipped link, when `url` is no URL to request (links from pages come checked:
+        `Page.link`)."""
+        canonical = self.canonical(url)
+        if canonical is None:
+            return None
+        try:
+            return Request(canonical, callback=callback or self.parse, errback=self.on_error)
+        except ValueError as error:  # no scheme, a bad host or port
+            self.bad_link(url, str(error))
+            return None
+
+    def follow_all(self, urls: Iterable[str]) -> Iterator[Request]:
+        """`follow` each of `urls`, skipping those that are no URL to request."""
+        for url in urls:
+            if (request := self.follow(url)) is not None:
+                yield request
 
     def follow_questions(self, urls: Iterable[str]) -> Iterator[Request]:
         """Requests to question pages, within `max_pages` distinct questions."""
         for url in urls:
-            url = self.site.canonical_url(url)
+            url = self.canonical(url)
+            if url is None:
+                continue
             if self._budget is not None and url not in self._budget:
                 if len(self._budget) >= self.max_pages:  # type: ignore[operator]
                     self.crawler.stats.inc_value("medcrawl/bounded/max_pages")
                     continue
                 self._budget.add(url)
             self._asked.add(url)
-            yield self.follow(url)
+            yield from self.follow_all([url])
 
     def follow_related_links(self, urls: Iterable[str]) -> Iterator[Request]:
         """Requests to the related questions this run has not asked for yet. Pages link ~10
         related questions, most of them asked for already: a set lookup instead of a Request
         built, scheduled and fingerprinted only for the dupefilter to drop."""
         fresh: dict[str, None] = {}
-        for url in urls:
-            url = self.site.canonical_url(url)
+        for link in urls:
+            url = self.canonical(link)
+            if url is None:
+                continue
             if url in self._asked or url in fresh:
                 self.crawler.stats.inc_value("medcrawl/related/already_asked")
             else:
@@ -298,19 +370,28 @@ class QASpider(scrapy.Spider):
         """True once `max_pages` distinct questions have been requested."""
         return self._budget is not None and len(self._budget) >= self.max_pages  # type: ignore[operator]
 
-    def follow_list(self, entries: Iterable[ListEntry], next_url: str | None) -> Iterator[Request]:
-        """A list page's questions, then its next page — except items older than `since`, and
-        no next page once the page's last dated item is older than `since` (lists run newest
-        first) or `max_pages` is used up. Undated lists are paged to the end."""
+    def follow_list(
+        self, entries: Iterable[ListEntry], next_url: str | Callable[[], str | None] | None
+    ) -> Iterator[Request]:
+        """A list page's questions, then its next page — except items older than `since` or
+        newer than `until`, and no next page once the page's last dated item is older than
+        `since` (lists run newest first) or `max_pages` is used up. Undated lists are paged to
+        the end. `next_url` may be the page's method that finds it: called once the questions
+        are followed, so a pager that fails to parse (a `parse_error` reject) does not cost the
+        page its questions."""
         wanted, last_dated = [], None
         for entry in entries:
             if entry.posted is not None:
                 last_dated = entry.posted
             if self.since and entry.posted and entry.posted < self.since:
                 self.crawler.stats.inc_value("medcrawl/bounded/since")
+            elif self.until and entry.posted and entry.posted > self.until:
+                self.crawler.stats.inc_value("medcrawl/bounded/until")
             else:
                 wanted.append(entry.url)
         yield from self.follow_questions(wanted)
+        if callable(next_url):
+            next_url = next_url()
         if next_url is None or self.budget_spent():
             return
         if self.since and last_dated is None and wanted and not self._undated_warned:
@@ -320,25 +401,31 @@ class QASpider(scrapy.Spider):
             self.logger.info("Stopped paging before %s: items older than %s", next_url, self.since)
             self.crawler.stats.inc_value("medcrawl/bounded/since_stopped_lists")
             return
-        yield self.follow(next_url)
+        yield from self.follow_all([next_url])
 
     # --- question pages ---------------------------------------------------------------------
 
     def parse_question(self, response: Response) -> Iterator[object]:
         """Items of one question page (then its related questions), or a retry or a reject
-        saying why the page holds none."""
+        saying why the page holds none. All or nothing: the page is parsed whole before its
+        first item leaves, so a page whose parse raises is one `parse_error` reject
+        (`medcrawl.crawl.faults`), never half a page."""
         if not isinstance(response, TextResponse) or not response.body.strip():
             yield from self.skip(response, "empty")
             return
-        page = self.page_class(response, fetched_at(response))
+        page = self.open_page(self.page_class, response)
         reason = page.problem()
         if reason:
             yield from self.skip(response, reason)
             return
+        found = list(page.items())
+        if not getattr(found[0], "title", None):  # only a UI word (`提问`) where the title is
+            yield from self.skip(response, "not_question")
+            return
+        related = list(self.related_urls(response)) if self.follow_related else []
         self.crawler.stats.inc_value("medcrawl/pages/question")
-        yield from page.items()
-        if self.follow_related:
-            yield from self.follow_related_links(self.related_urls(response))
+        yield from found
+        yield from self.follow_related_links(related)
 
     def skip(self, response: Response, reason: str) -> Iterator[object]:
         """A page without a question: fetched again when the problem may pass (a challenge, an
@@ -382,7 +469,7 @@ class QASpider(scrapy.Spider):
             if self.site.is_question_url(target):
                 yield from self.follow_questions([target])
             else:
-                yield self.follow(target)
+                yield from self.follow_all([target])
         if reason == "not_archived" and not request.meta.get(SEED_META):
             # A link out of a replayed archive (a partial crawl): not a page of the run, so not
             # a reject; counted, and summarised in one line at the end (crawl.summary).

@@ -22,7 +22,7 @@ from scrapy.http import TextResponse
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
 from medcrawl.extract.html import every, first, text_lines
-from medcrawl.extract.medical import classify_doctor_tokens, doctor_line
+from medcrawl.extract.medical import classify_doctor_tokens, doctor_line, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
 from medcrawl.sites.ask120.site import SITE
@@ -247,7 +247,7 @@ class Ask120QuestionPage(QuestionPage):
 
     def answer(self, block: Selector) -> AnswerParts:
         lines = self._answer_lines(block)
-        summary, advice = _sections(lines)
+        summary, advice = labelled_sections(lines, _SUMMARY_LABEL, _ADVICE_LABEL)
         return AnswerParts(
             lines=lines,
             doctor=self.answering_doctor(block),
@@ -420,34 +420,20 @@ def _unlabelled(p: Selector) -> list[str]:
     return [line for line in lines if line]
 
 
-def _sections(lines: list[str]) -> tuple[list[str] | None, list[str] | None]:
-    """An answer's `病情分析：` and `指导意见：` sections, labels removed (lines before the
-    first label belong to the analysis). (None, None) when the answer is not laid out so."""
-    if not any(_SUMMARY_LABEL.match(line) or _ADVICE_LABEL.match(line) for line in lines):
-        return None, None
-    summary: list[str] = []
-    advice: list[str] = []
-    current = summary
-    for line in lines:
-        if m := _SUMMARY_LABEL.match(line):
-            current, line = summary, line[m.end() :]
-        elif m := _ADVICE_LABEL.match(line):
-            current, line = advice, line[m.end() :]
-        if line:
-            current.append(line)
-    return summary, advice
-
-
 # --- discovery: the category tree, department lists, related questions -------------------
 # Not the question's items: these parts only find question pages and bound a crawl.
 
 
-def related_question_urls(response: TextResponse) -> list[str]:
+class Ask120RelatedBox(Page):
     """Other question pages a question page links (related and popular questions)."""
-    own = SITE.canonical_url(response.url)
-    hrefs = response.xpath("//a[contains(@href,'/question/')]/@href").getall()
-    urls = (SITE.canonical_url(response.urljoin(h)) for h in hrefs)
-    return list(dict.fromkeys(u for u in urls if SITE.is_question_url(u) and u != own))
+
+    site = SITE
+
+    def question_urls(self) -> list[str]:
+        own = SITE.canonical_url(self.response.url)
+        hrefs = self.response.xpath("//a[contains(@href,'/question/')]/@href").getall()
+        urls = (self.page_link(h) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u) and u != own))
 
 
 class Ask120ListPage(Page):
@@ -455,9 +441,6 @@ class Ask120ListPage(Page):
     with the date the list shows (or None), and the next page."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
-        super().__init__(response, now or datetime.now().astimezone())
 
     def entries(self) -> list[ListEntry]:
         """Questions in list order (newest first on the site); dates from the item's own text."""
@@ -474,8 +457,8 @@ class Ask120ListPage(Page):
                 f".//a[{_token('q-quename')}]/@href",
                 ".//a[contains(@href,'/question/')]/@href",
             )
-            url = "" if href is None else SITE.canonical_url(self.response.urljoin(href.get()))
-            if SITE.is_question_url(url) and url not in out:
+            url = None if href is None else self.page_link(href.get())
+            if url and SITE.is_question_url(url) and url not in out:
                 out[url] = ListEntry(url, self._posted(row))
         return list(out.values())
 
@@ -493,7 +476,7 @@ class Ask120ListPage(Page):
                 f"//*[{_token('h-page')}]//a/@href",
                 "//a[contains(@href,'/over/')]/@href",
             )
-            if (n := SITE.list_page_number(self.response.urljoin(href.get())))
+            if (n := SITE.list_page_number(self.page_link(href.get()) or ""))
         ]
         return max(numbers, default=None)
 
@@ -501,8 +484,8 @@ class Ask120ListPage(Page):
         """The pager's `下一页` link, else page + 1 while the pager shows a higher page."""
         href = self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
         if href:
-            url = SITE.canonical_url(self.response.urljoin(href))
-            if SITE.list_category(url):
+            url = self.page_link(href)
+            if url and SITE.list_category(url):
                 return url
         slug = SITE.list_category(self.response.url)
         page = SITE.list_page_number(self.response.url)
@@ -523,5 +506,5 @@ class Ask120IndexPage(Page):
             f"//*[{_token('h-ul1')}]//a/@href",
             "//a[contains(@href,'/list/')]/@href",
         )
-        urls = (SITE.canonical_url(self.response.urljoin(h.get())) for h in hrefs)
-        return list(dict.fromkeys(u for u in urls if SITE.list_category(u)))
+        urls = (self.page_link(h.get()) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if u and SITE.list_category(u)))

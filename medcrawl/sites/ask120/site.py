@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from medcrawl.extract.numbers import whole_number
 from medcrawl.sites.base import DEFAULT_COVERAGE_THRESHOLDS, Site
 
 ORIGIN = "https://www.120ask.com"
 _HOST = r"^(?:https?:)?//(?:www\.)?120ask\.com"
-QUESTION_URL = re.compile(rf"{_HOST}/question/(?:[\w-]+/)?(\d+)\.htm(?![\w.])", re.I)
-LIST_URL = re.compile(rf"{_HOST}/list/([a-z0-9_-]+)/(?:over/(\d+)/?)?(?:[?#]|$)", re.I)
+# Ids have at most 18 digits (medcrawl.extract.numbers), page numbers 9: a link with a longer
+# "id" is no question or list page, and int() is never asked to read 5,000 digits.
+QUESTION_URL = re.compile(rf"{_HOST}/question/(?:[\w-]+/)?([0-9]{{1,18}})\.htm(?![\w.])", re.I)
+LIST_URL = re.compile(rf"{_HOST}/list/([a-z0-9_-]+)/(?:over/([0-9]{{1,9}})/?)?(?:[?#]|$)", re.I)
 INDEX_URL = re.compile(rf"{_HOST}/list/?(?:[?#]|$)", re.I)
 _SLUG = re.compile(r"^[a-z0-9_-]+$", re.I)
 
@@ -59,7 +62,7 @@ class Ask120Site(Site):
         """`question_url(123)` → `https://www.120ask.com/question/123.htm`."""
         if not str(native_id).strip().isdigit():
             raise ValueError(f"not a question id of {self.key}: {native_id!r}")
-        return f"{ORIGIN}/question/{int(native_id)}.htm"
+        return f"{ORIGIN}/question/{whole_number(native_id)}.htm"
 
     def category_url(self, category: str, page: int = 1) -> str:
         """A department list page: `category_url("erke")` → `…/list/erke/`, page 2 and on
@@ -67,9 +70,9 @@ class Ask120Site(Site):
         slug = str(category).strip().lower()
         if not _SLUG.match(slug):
             raise ValueError(f"not a department slug of {self.key}: {category!r}")
-        if int(page) <= 1:
+        if whole_number(page) <= 1:
             return f"{ORIGIN}/list/{slug}/"
-        return f"{ORIGIN}/list/{slug}/over/{int(page)}/"
+        return f"{ORIGIN}/list/{slug}/over/{whole_number(page)}/"
 
     def canonical_url(self, url: str) -> str:
         """One form per page, so a page is fetched once: questions, department lists and the

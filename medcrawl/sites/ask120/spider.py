@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 
 from scrapy.http import Response, TextResponse
 
-from medcrawl.sites.ask120.pages import Ask120IndexPage, Ask120ListPage, related_question_urls
+from medcrawl.sites.ask120.pages import Ask120IndexPage, Ask120ListPage, Ask120RelatedBox
 from medcrawl.sites.ask120.site import SITE
-from medcrawl.sites.spider import QASpider, fetched_at
+from medcrawl.sites.spider import QASpider
 
 
 class Ask120Spider(QASpider):
@@ -19,7 +19,7 @@ class Ask120Spider(QASpider):
     site = SITE
 
     def related_urls(self, response: TextResponse) -> Iterable[str]:
-        return related_question_urls(response)
+        return self.open_page(Ask120RelatedBox, response).question_urls()
 
     def parse(self, response: Response) -> Iterator[object]:
         """Route any start or followed URL by its shape."""
@@ -34,10 +34,11 @@ class Ask120Spider(QASpider):
             yield from self.parse_question(response)  # a redirect or an unknown page: classify it
 
     def parse_index(self, response: Response) -> Iterator[object]:
-        for url in Ask120IndexPage(response, fetched_at(response)).list_urls():
-            if not self.categories or SITE.list_category(url) in self.categories:
-                yield self.follow(url)
+        urls = self.open_page(Ask120IndexPage, response).list_urls()
+        yield from self.follow_all(
+            url for url in urls if not self.categories or SITE.list_category(url) in self.categories
+        )
 
     def parse_list(self, response: Response) -> Iterator[object]:
-        page = Ask120ListPage(response, fetched_at(response))
-        yield from self.follow_list(page.entries(), page.next_url())
+        page = self.open_page(Ask120ListPage, response)
+        yield from self.follow_list(page.entries(), page.next_url)

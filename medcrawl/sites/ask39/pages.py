@@ -35,6 +35,7 @@ from medcrawl.extract.xpaths import (
     find_all,
     first_value,
     lines,
+    outermost_elements,
     string,
     strings,
     tokens,
@@ -144,12 +145,14 @@ class Ask39QuestionPage(QuestionPage):
 
     @cached_property
     def answer_blocks(self) -> list[Element]:
-        return find_all(
-            self.main,
-            ".//div[contains(@class,'selected')]"
-            "//div[contains(concat(' ',@class,' '),' sele_all ')]",
-            ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
-            ".//div[p[contains(@class,'sele_txt')]]",
+        return outermost_elements(
+            find_all(
+                self.main,
+                ".//div[contains(@class,'selected')]"
+                "//div[contains(concat(' ',@class,' '),' sele_all ')]",
+                ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
+                ".//div[p[contains(@class,'sele_txt')]]",
+            )
         )
 
     @cached_property
@@ -353,11 +356,15 @@ class Ask39QuestionPage(QuestionPage):
 # Not the question's items: these parts only find question pages and bound a crawl.
 
 
-def related_question_urls(response: TextResponse) -> list[str]:
-    """Question pages linked from a question page's related box (`其他人还在看`)."""
-    hrefs = response.xpath("//div[contains(@class,'relevant_ask')]//a/@href").getall()
-    urls = (SITE.canonical_url(response.urljoin(h)) for h in hrefs)
-    return list(dict.fromkeys(u for u in urls if SITE.is_question_url(u)))
+class Ask39RelatedBox(Page):
+    """A question page's related box (`其他人还在看`): links to other question pages."""
+
+    site = SITE
+
+    def question_urls(self) -> list[str]:
+        hrefs = self.response.xpath("//div[contains(@class,'relevant_ask')]//a/@href").getall()
+        urls = (self.page_link(h) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
 
 
 class Ask39ListPage(Page):
@@ -365,9 +372,6 @@ class Ask39ListPage(Page):
     the list shows (or None), and the next page."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
-        super().__init__(response, now or datetime.now().astimezone())
 
     def entries(self) -> list[ListEntry]:
         """Questions in list order (newest first on the site); dates from the item's own text."""
@@ -379,13 +383,13 @@ class Ask39ListPage(Page):
                 ".//p[contains(@class,'p1')]/a/@href",
                 ".//a[contains(@href,'/question/')]/@href",
             )
-            url = "" if href is None else SITE.canonical_url(self.response.urljoin(href.get()))
-            if SITE.is_question_url(url) and url not in out:
+            url = None if href is None else self.page_link(href.get())
+            if url and SITE.is_question_url(url) and url not in out:
                 out[url] = ListEntry(url, self._posted(li))
         if not rows:  # unknown layout: any question link, undated
             for href in self.response.xpath("//a[contains(@href,'/question/')]/@href").getall():
-                url = SITE.canonical_url(self.response.urljoin(href))
-                if SITE.is_question_url(url):
+                url = self.page_link(href)
+                if url and SITE.is_question_url(url):
                     out.setdefault(url, ListEntry(url, None))
         return list(out.values())
 
@@ -399,7 +403,7 @@ class Ask39ListPage(Page):
         numbers = [
             int(m.group(2))
             for href in self.response.xpath("//span[contains(@class,'pages')]//a/@href").getall()
-            if (m := LIST_URL.match(self.response.urljoin(href)))
+            if (m := LIST_URL.match(self.page_link(href) or ""))
         ]
         return max(numbers, default=None)
 
@@ -413,7 +417,7 @@ class Ask39ListPage(Page):
             or self.response.xpath("//a[normalize-space(.)='下一页']/@href").get()
         )
         if href:
-            return SITE.canonical_url(self.response.urljoin(href))
+            return self.page_link(href)
         m = LIST_URL.match(self.response.url)
         last = self.last_page()
         if m and last and int(m.group(2)) < last:
@@ -421,11 +425,10 @@ class Ask39ListPage(Page):
         return None
 
 
-class Ask39IndexPage:
+class Ask39IndexPage(Page):
     """The category index (`browse/jibing.html`): links to category list pages."""
 
-    def __init__(self, response: TextResponse) -> None:
-        self.response = response
+    site = SITE
 
     def list_urls(self) -> list[str]:
         hrefs = every(
@@ -433,5 +436,5 @@ class Ask39IndexPage:
             "//li[contains(@class,'sublink')]//a/@href",
             "//a[contains(@href,'/news/')]/@href",
         )
-        urls = (SITE.canonical_url(self.response.urljoin(h.get())) for h in hrefs)
-        return list(dict.fromkeys(u for u in urls if LIST_URL.match(u)))
+        urls = (self.page_link(h.get()) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if u and LIST_URL.match(u)))

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 
+from medcrawl.extract.numbers import whole_number
 from medcrawl.sites.base import Site
 
 ORIGIN = "https://ask.39.net"
-QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/(\d+)\.html", re.I)
-LIST_URL = re.compile(r"^https?://ask\.39\.net/news/(\d+)-(\d+)\.html", re.I)
+# Ids have at most 18 digits (medcrawl.extract.numbers), page numbers 9: a link with a longer
+# "id" is no question or list page, and int() is never asked to read 5,000 digits.
+QUESTION_URL = re.compile(r"^https?://(?:ask|wapask)\.39\.net/question/([0-9]{1,18})\.html", re.I)
+LIST_URL = re.compile(r"^https?://ask\.39\.net/news/([0-9]{1,18})-([0-9]{1,9})\.html", re.I)
 INDEX_URL = re.compile(r"^https?://ask\.39\.net/browse/[\w-]+\.html", re.I)
 _CHALLENGE_URL = re.compile(r"//image\.39\.net/verify\.html|/verify\.html\?", re.I)
 
@@ -29,11 +32,11 @@ class Ask39Site(Site):
 
     def question_url(self, native_id: str | int) -> str:
         """`question_url(123)` → `https://ask.39.net/question/123.html`."""
-        return f"{ORIGIN}/question/{int(native_id)}.html"
+        return f"{ORIGIN}/question/{whole_number(native_id)}.html"
 
     def category_url(self, category: str | int, page: int = 1) -> str:
         """A category list page: `category_url(3166, 2)` → `https://ask.39.net/news/3166-2.html`."""
-        return f"{ORIGIN}/news/{int(category)}-{int(page)}.html"
+        return f"{ORIGIN}/news/{whole_number(category)}-{whole_number(page)}.html"
 
     def canonical_url(self, url: str) -> str:
         """One form per page, so a page is fetched once: question and list pages become

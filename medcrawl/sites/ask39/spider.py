@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 
 from scrapy.http import Response, TextResponse
 
-from medcrawl.sites.ask39.pages import Ask39IndexPage, Ask39ListPage, related_question_urls
+from medcrawl.sites.ask39.pages import Ask39IndexPage, Ask39ListPage, Ask39RelatedBox
 from medcrawl.sites.ask39.site import INDEX_URL, LIST_URL, SITE
-from medcrawl.sites.spider import QASpider, fetched_at
+from medcrawl.sites.spider import QASpider
 
 
 class Ask39Spider(QASpider):
@@ -18,7 +18,7 @@ class Ask39Spider(QASpider):
     site = SITE
 
     def related_urls(self, response: TextResponse) -> Iterable[str]:
-        return related_question_urls(response)
+        return self.open_page(Ask39RelatedBox, response).question_urls()
 
     def parse(self, response: Response) -> Iterator[object]:
         """Route any start or followed URL by its shape."""
@@ -33,10 +33,11 @@ class Ask39Spider(QASpider):
             yield from self.parse_question(response)  # a redirect or an unknown page: classify it
 
     def parse_index(self, response: Response) -> Iterator[object]:
-        for url in Ask39IndexPage(response).list_urls():
-            if not self.categories or SITE.list_category(url) in self.categories:
-                yield self.follow(url)
+        urls = self.open_page(Ask39IndexPage, response).list_urls()
+        yield from self.follow_all(
+            url for url in urls if not self.categories or SITE.list_category(url) in self.categories
+        )
 
     def parse_list(self, response: Response) -> Iterator[object]:
-        page = Ask39ListPage(response, fetched_at(response))
-        yield from self.follow_list(page.entries(), page.next_url())
+        page = self.open_page(Ask39ListPage, response)
+        yield from self.follow_list(page.entries(), page.next_url)

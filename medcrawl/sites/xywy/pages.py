@@ -1,0 +1,424 @@
+"""club.xywy.com (寻医问药 有问必答) pages: every selector for the site lives here, nothing else.
+
+Selectors are the class names public crawlers used, 2016–2021 ([SRC] in
+shared/site/xywy-markup.md), matched by token — the site's class attributes carry stray and
+doubled spaces — then structure and the visible labels (最佳答案, 追问, 回复 …). Two markup
+generations are live: ≈2017 answer blocks `div.docall.clearfix` with the text in
+`div.pt15.f14.graydeep` (inside `qsdetail`), ≈2021 blocks `div.Doc_dochf` with the text in
+their first `div`. Which doctor card, follow-ups and best-answer mark belong to which answer is
+read from document order (card before the text, follow-ups after it), so it holds however the
+blocks nest. The items are assembled from these parts by the shared `medcrawl.extract.assemble`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
+from medcrawl.extract.html import every, first, text_lines, text_tokens
+from medcrawl.extract.medical import classify_doctor_tokens, labelled_sections
+from medcrawl.extract.notices import notice
+from medcrawl.extract.text import clean_inline, split_label
+from medcrawl.sites.page import ListEntry, Page, QuestionPage
+from medcrawl.sites.xywy.site import SITE
+
+
+def tok(*classes: str) -> str:
+    """An XPath test: the element's class attribute holds every one of these tokens."""
+    return " and ".join(
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in classes
+    )
+
+
+# A date as the site prints it: `2017-02-23 09:40:12` (seconds or time may be missing).
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_AGE = re.compile(r"^\d{1,3}\s*岁")
+# Breadcrumb links to the site itself, not departments: `寻医问药网 > 有问必答 > 内科 > …`.
+_SITE_CRUMBS = frozenset({"首页", "寻医问药", "寻医问药网", "有问必答", "问题列表"})
+_SITE_ROOT = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.html?)?$")
+_TITLE_SUFFIX = re.compile(r"\s*[_|－-]\s*(?:有问必答|寻医问药).*$")
+_ELLIPSIS = ".…。 "
+
+_QUESTION_BLOCK = (f"//div[{tok('User_askcon')}]", f"//div[{tok('Userinfo')}]/..")
+_TITLE = (
+    f"//div[{tok('User_askcon')}]//p[{tok('fl', 'dib', 'fb')}]",
+    f"//p[{tok('fl', 'dib', 'fb')}]",
+    f"//h2[{tok('Uerth2')}]",
+)
+_BODY = ("//div[@id='qdetailc']", f"//div[{tok('User_quecol')}]")
+_CRUMBS = (
+    f"//p[{tok('znblue', 'normal-a')}]",
+    f"//*[{tok('pt10', 'pb10', 'lh180')}]",
+    "//*[a[normalize-space(.)='有问必答']]",
+)
+# Each answer's text: 2021 the first non-empty div of div.Doc_dochf, 2017 div.pt15.f14.graydeep
+# in a docall block (not the related-question teasers, `docall relate-con`); then structure.
+_ANSWER_TEXTS = (
+    f"//div[{tok('Doc_dochf')}]/div[normalize-space()][1]"
+    f" | //div[{tok('docall')}][not({tok('relate-con')})]"
+    f"//div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]",
+    f"//div[{tok('qsdetail')}]/div[normalize-space()][1]",
+    f"//*[contains(@id, '_reply')]//div[{tok('f14', 'graydeep')}][1]",
+    # the text before an answer's time line
+    f"//p[{tok('col99', 'tr')}][not(ancestor::div[{tok('usezw')}])]"
+    "/preceding-sibling::div[normalize-space()][1]",
+)
+_ANSWER_BLOCK = f"ancestor::div[{tok('Doc_dochf')} or {tok('docall')} or contains(@id, '_reply')]"
+_BEST_BLOCK = f"ancestor-or-self::div[{tok('Best_dochf')} or {tok('Bestbg')}]"
+# The doctor card; where a page has none, the doctor's name link alone (not a follow-up label).
+_CARDS = (
+    f"//div[{tok('Doc_zytpmd')}]"
+    f" | //a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
+)
+_FOLLOW_UPS = f"//div[{tok('usezw')}]"
+# The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
+_BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
+_BADGES = (
+    "//*[not(self::script or self::style or self::title)]["
+    + " or ".join(f"contains(normalize-space(text()), '{w}')" for w in _BEST_WORDS)
+    + "]"
+)
+_ANSWERS_BOX = f"//div[{tok('Doc_con')}]"
+# Answers written in two labelled sections: the analysis, then the guidance.
+_ANALYSIS = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
+_GUIDANCE = re.compile(r"^\s*(?:指导意见|意见建议|处理意见)\s*(?:[：:]\s*|$)")
+_ANSWER_TIME = (
+    f"following-sibling::p[{tok('col99')}][1]//span//text()",
+    "following-sibling::p[1]//text()",
+    f"../p//span[{tok('Doc_time')}]//text()",
+    f"({_ANSWER_BLOCK})[1]//span[{tok('Doc_time')}][not(ancestor::div[{tok('usezw')}])]//text()",
+)
+
+
+@dataclass
+class _Unit:
+    """One answer as found in document order: its text, the doctor card before it, the
+    follow-ups after it, whether it is marked best."""
+
+    text: Selector
+    card: Selector | None
+    best: bool
+    follow_ups: list[Selector] = field(default_factory=list)
+
+
+class XywyQuestionPage(QuestionPage):
+    """One club.xywy.com question page. `problem()` says why it is not one; `parts()` finds it."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime) -> None:
+        super().__init__(response, now)
+        self.sel: Selector = response.selector
+
+    # --- is this a question page at all? --------------------------------------------------
+
+    def problem(self) -> str | None:
+        """`empty`, `removed`, `challenge` or `not_question` when the page holds no question,
+        else None."""
+        if not self.response.body.strip():
+            return "empty"
+        if self.native_id is None:
+            return "not_question"
+        # A title alone is no question: notices and the site's front page have one too, and
+        # a removed question may keep the question's template, emptied.
+        shown = self.own_title or (self.title_text and text_lines(self.body))
+        if shown and (self.question_block is not None or self.body is not None):
+            return None
+        return notice(self.sel) or "not_question"
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    @cached_property
+    def question_block(self) -> Selector | None:
+        return first(self.sel, *_QUESTION_BLOCK)
+
+    @cached_property
+    def body(self) -> Selector | None:
+        return first(self.sel, *_BODY)
+
+    @cached_property
+    def own_title(self) -> str:
+        """The question's title element `p.fl.dib.fb`: its text, or its `@title` where the
+        text is cut short (`…`); "" when the page has none."""
+        node = first(self.sel, *_TITLE)
+        if node is None:
+            return ""
+        text = clean_inline(node.xpath("string()").get())
+        full = clean_inline(node.xpath("@title").get())
+        cut = text.rstrip(_ELLIPSIS)
+        return full if full and (not text or full.startswith(cut)) else text
+
+    @cached_property
+    def title_text(self) -> str | None:
+        """The question's title, else `<title>` without the site's suffix."""
+        title = self.own_title
+        if not title:
+            raw = self.sel.xpath("string(//title)").get() or ""
+            title = clean_inline(_TITLE_SUFFIX.sub("", raw))
+        return title or None
+
+    # --- parts ----------------------------------------------------------------------------
+
+    def parts(self) -> QuestionParts:
+        sex, age, asked = self._user_line()
+        return QuestionParts(
+            title=self.title_text,
+            question=text_lines(self.body),
+            patient_sex=sex,
+            patient_age=age,
+            category_path=self._category_path(),
+            asked_at=asked,
+            answers=[self.answer(unit) for unit in self.answer_units()],
+        )
+
+    def _user_line(self) -> tuple[list[str], list[str], str | None]:
+        """Sex (`男`), age (`34岁`) and time from the user line's spans; the user name, the
+        first span, is not collected."""
+        spans = self.sel.xpath(f"//div[{tok('Userinfo')}]//span") or self.sel.xpath(
+            f"//span[{tok('User_time')}]"
+        )
+        texts = [clean_inline(s.xpath("string()").get()) for s in spans]
+        words = [w for t in texts for w in t.split(" ")]  # `女 28岁` in one span, too
+        sex = [w for w in words if w in ("男", "女")]
+        age = [w for w in words if _AGE.match(w)]
+        asked = next((m.group(0) for t in texts if (m := _DATE.search(t))), None)
+        return sex, age, asked
+
+    def _category_path(self) -> list[str]:
+        """The breadcrumb's links below the site's own (寻医问药网, 有问必答), without the
+        question's title (the last crumb, maybe cut short)."""
+        crumb = first(self.sel, *_CRUMBS)
+        if crumb is None:
+            return []
+        out = []
+        for a in crumb.xpath(".//a"):
+            text = clean_inline(a.xpath("string()").get())
+            href = a.xpath("@href").get() or ""
+            if text and text not in _SITE_CRUMBS and not _SITE_ROOT.match(href):
+                out.append(text)
+        title = self.title_text or ""
+        if out and len(cut := out[-1].rstrip(_ELLIPSIS)) >= 4 and title.startswith(cut):
+            out.pop()
+        return out
+
+    def answer_units(self) -> list[_Unit]:
+        """Each answer's text with the doctor card before it, the follow-ups after it and its
+        best-answer mark — by document order, however the generation nests its blocks. A
+        badge inside an answer's block marks that answer; one between answers (or before
+        the first, inside the answers box) marks the next — unless a block's class marks the
+        best answer, which says more."""
+        texts = every(self.sel, *_ANSWER_TEXTS)
+        if not texts:
+            return []
+        box = first(self.sel, _ANSWERS_BOX)
+        if box is not None and all(box.root in t.root.iterancestors() for t in texts):
+            scope, in_box = box, True  # the answers box holds them all: look only there
+        else:
+            scope, in_box = self.sel, box is None
+        kinds = {}
+        for kind, query in (("card", _CARDS), ("follow_up", _FOLLOW_UPS), ("badge", _BADGES)):
+            kinds.update((node.root, (kind, node)) for node in scope.xpath(f".{query}"))
+        kinds.update((node.root, ("text", node)) for node in texts)
+        units: list[_Unit] = []
+        card, best = None, False
+        for el in scope.root.iter():
+            if box is not None and el is box.root:
+                in_box = True
+            kind, node = kinds.get(el, (None, None))
+            if kind == "card":
+                card = node
+            elif kind == "text":
+                units.append(_Unit(node, card, best))
+                card, best = None, False
+            elif kind == "follow_up" and units:
+                units[-1].follow_ups.append(node)
+            elif kind == "badge":
+                if units and _inside(el, units[-1].text.xpath(_ANSWER_BLOCK)):
+                    units[-1].best = True
+                elif in_box:
+                    best = True
+        by_class = [bool(unit.text.xpath(_BEST_BLOCK)) for unit in units]
+        if any(by_class):
+            for unit, marked in zip(units, by_class, strict=True):
+                unit.best = marked
+        return units
+
+    def answer(self, unit: _Unit) -> AnswerParts:
+        doctor = self.doctor(unit.card) if unit.card is not None else None
+        name = doctor.name if doctor else None
+        lines = text_lines(unit.text)
+        summary, advice = labelled_sections(lines, _ANALYSIS, _GUIDANCE)
+        return AnswerParts(
+            lines=lines,
+            summary_lines=summary,
+            advice_lines=advice,
+            doctor=doctor,
+            accepted=unit.best,
+            answered_at=self._answer_time(unit.text),
+            follow_ups=[f for zw in unit.follow_ups if (f := self._follow_up(zw, name))],
+        )
+
+    @staticmethod
+    def _answer_time(text: Selector) -> str | None:
+        """The time printed after the answer's text (`p.col99 span`), not a follow-up's."""
+        for query in _ANSWER_TIME:
+            for piece in text.xpath(query).getall():
+                if m := _DATE.search(piece):
+                    return m.group(0)
+        return None
+
+    @staticmethod
+    def _follow_up(zw: Selector, doctor_name: str | None) -> dict[str, str | None] | None:
+        """One follow-up (`div.usezw`): its label (`span.Doc_bla`: `追问：`, a doctor's
+        `…回复：`) says who wrote it — a label of no known word is kept as shown, and without
+        a label the text tells (`回复` in it: the doctor's); the text is `.w390` (else the
+        rest of `div.ml10`), its time left out."""
+        label = clean_inline(zw.xpath(f"string(.//span[{tok('Doc_bla')}])").get())
+        holder = first(zw, f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]", default=zw)
+        text = "\n".join(line for line in text_lines(holder) if not _DATE.fullmatch(line))
+        if label and text.startswith(label):
+            text = text[len(label) :].strip()
+        if not label:  # `追问：…` in one piece
+            found, rest = split_label(text)
+            if found and rest:
+                label, text = found, rest
+        if not text:
+            return None
+        label = label.rstrip(":：")
+        if not label:
+            role = "doctor" if "回复" in zw.xpath("string()").get() else "patient"
+        elif (role := follow_up_role(label)) is None:
+            role = "doctor" if doctor_name and doctor_name in label else label  # `王芳：`
+        return {"role": role, "text": text}
+
+    def doctor(self, card: Selector) -> DoctorParts | None:
+        """The doctor card `div.Doc_zytpmd`: name and profile `a.Doc_bla`, title span
+        (`span.btn-a`), specialties (`p.graydeep` 擅长：…); other tokens by what they are."""
+        link = first(card, f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
+        name = clean_inline(link.xpath("string()").get()) if link is not None else ""
+        if not name:
+            return None
+        href = (link.xpath("@href").get() or "").strip()
+        if href.startswith(("javascript", "#")):
+            href = ""
+        specialties = [
+            t
+            for t in (clean_inline(p.xpath("string()").get()) for p in card.xpath(".//p"))
+            if t.startswith("擅长")
+        ]
+        said = " ".join(specialties)
+        tokens = [  # title, hospital, grade: each its own text node, never glued to the name
+            t
+            for t in text_tokens(card)
+            if t != name and t not in said and not t.startswith(("擅长", "已帮助"))
+        ]
+        roles = classify_doctor_tokens(tokens)
+        title = clean_inline(card.xpath(f"string(.//span[{tok('btn-a')}])").get())
+        if title:
+            roles.title = title
+        return DoctorParts(
+            name=name, roles=roles, profile_url=self.link(href or None), specialties=specialties
+        )
+
+
+def _inside(el: object, blocks: list[Selector]) -> bool:
+    return any(el in block.root.iterdescendants() for block in blocks)
+
+
+# --- discovery: the day index, day lists, related questions ---------------------------------
+# Not the question's items: these parts only find question pages and bound a crawl.
+
+
+def related_question_urls(response: TextResponse) -> list[str]:
+    """Question pages a question page links as related (`#ulxgwtg`, `ul.Doc_xgqul`, the
+    `relate-con` teasers)."""
+    hrefs = response.xpath(
+        f"//div[@id='ulxgwtg']//a/@href | //ul[{tok('Doc_xgqul')}]//a/@href"
+        f" | //div[{tok('relate-con')}]//a/@href"
+    ).getall()
+    urls = (_absolute(response, h) for h in hrefs)
+    return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
+
+
+def _absolute(response: TextResponse, href: str) -> str | None:
+    """A link's canonical URL; None for an href no URL can be made of (`http://[::1`)."""
+    try:
+        return SITE.canonical_url(response.urljoin(href))
+    except ValueError:
+        return None
+
+
+class _Paged(Page):
+    """A page of a paged listing (`div.subFen`: `[下一页]`, `共N页`)."""
+
+    site = SITE
+
+    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
+        super().__init__(response, now or datetime.now().astimezone())
+
+    def next_url(self) -> str | None:
+        """The pager's `[下一页]` link, else page + 1 while the pager says `共N页` is more."""
+        href = first(
+            self.response.selector,
+            f"//div[{tok('subFen')}]//a[contains(normalize-space(.), '下一页')]/@href",
+            "//a[contains(normalize-space(.), '下一页')]/@href",
+        )
+        if href is not None:
+            return _absolute(self.response, href.get())
+        pages = re.search(r"共\s*(\d+)\s*页", self.response.xpath("string(//body)").get() or "")
+        page = re.search(r"/(\d+)\.html", self.response.url)
+        if pages and page and int(page.group(1)) < int(pages.group(1)):
+            return self.response.url[: page.start(1)] + f"{int(page.group(1)) + 1}.html"
+        return None
+
+
+class XywyDayPage(_Paged):
+    """A day's question list (`keshi/<yyyy-mm-dd>/<page>.html`, 20 a page): its questions,
+    dated by the day (or the day in their own URL)."""
+
+    def entries(self) -> list[ListEntry]:
+        day = SITE.day_of(self.response.url)
+        hrefs = every(
+            self.response.selector,
+            f"//div[{tok('club_dic')}]//h4/em/a/@href",
+            "//a[contains(@href, '/static/') or contains(@href, '/question/')]/@href",
+        )
+        out: dict[str, ListEntry] = {}
+        for href in hrefs:
+            url = _absolute(self.response, href.get())
+            if url and SITE.is_question_url(url):
+                out.setdefault(url, ListEntry(url, day or _url_day(url)))
+        return list(out.values())
+
+
+class XywyIndexPage(_Paged):
+    """The day index (`keshi/<n>.html`): one link per day, newest first."""
+
+    def days(self) -> list[tuple[date, str]]:
+        hrefs = every(
+            self.response.selector,
+            f"//ul[{tok('club_Date')}]/li//a/@href",
+            "//a[contains(@href, '/keshi/')]/@href",
+        )
+        out: dict[date, str] = {}
+        for href in hrefs:
+            url = _absolute(self.response, href.get())
+            day = SITE.day_of(url) if url else None
+            if url and day is not None:
+                out.setdefault(day, url)
+        return list(out.items())
+
+
+def _url_day(url: str) -> date | None:
+    """The day in a question's URL (`/static/20170223/…` → 2017-02-23)."""
+    m = re.search(r"/(\d{4})(\d{2})(\d{2})/", url)
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        return None
