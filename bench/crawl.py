@@ -16,8 +16,12 @@ feeds, checks):
 - **medcrawl** — `scrapy crawl ask39` from the category index: lists, questions, items,
   related links (duplicates, dropped by the dupefilter), six JSONL files.
 - **medcrawl ×N** — the same crawl of `--rss-pages` questions, for peak RSS.
+- **replay floor** / **medcrawl replay** — the same two crawls answered from a WARC of the
+  same site (`-a replay=`): no network at all, so the engine and the extraction are all
+  that is left.
 
-Targets: medcrawl ≥ 50% of the floor's pages/s; peak RSS of the big crawl ≤ 1.3× the small.
+Targets: medcrawl ≥ 50% of the floor's pages/s, from nginx and in replay; peak RSS of the
+big crawl ≤ 1.3× the small.
 `--profile` runs the medcrawl crawl under cProfile and prints where the time goes.
 """
 
@@ -33,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +116,25 @@ def build_docroot(docroot: Path, pages: int) -> list[str]:
     return urls
 
 
+def build_archive(docroot: Path, urls: list[str], path: Path) -> Path:
+    """The same site as a WARC (each URL's docroot file, as nginx serves it): what the
+    replay floor and the replay crawl read."""
+    from warcio.warcwriter import WARCWriter
+
+    from medcrawl.archive.warc import write_capture
+
+    when = datetime.fromisoformat("2026-01-02T00:00:00+00:00")
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url in urls:
+            local = url.split("ask.39.net/", 1)[1]
+            if local.startswith("question/"):
+                local = f"q/{local.split('.')[0][-1]}.html"
+            body = (docroot / local).read_bytes()
+            write_capture(writer, url, body, date=when, headers=[("Content-Type", "text/html")])
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -184,12 +207,17 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
         def nothing(self, response: Any) -> None:
             return None
 
+    from medcrawl.sites.spider import REPLAY_SETTINGS
+
     settings = get_project_settings()
     settings.setdict(crawl_settings(job["site"], job["out"]), priority="cmdline")
+    if job.get("replay"):  # the floor spider is no QASpider: give it replay's settings too
+        settings.setdict({**REPLAY_SETTINGS, "MEDCRAWL_REPLAY": job["replay"]}, priority="cmdline")
     settings.setdict(job.get("settings", {}), priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(FloorSpider if job["mode"] == "floor" else Ask39Spider)
-    process.crawl(crawler, **({} if job["mode"] == "floor" else {"run_id": "bench"}))
+    floor = job["mode"].endswith("floor")
+    crawler = process.create_crawler(FloorSpider if floor else Ask39Spider)
+    process.crawl(crawler, **({} if floor else {"run_id": "bench"}))
     profiler = None
     if job.get("profile"):
         import cProfile
@@ -244,25 +272,33 @@ def measure(
     profile: bool = False,
     overrides: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
+    """Each mode's crawl of one generated site: `floor` and `medcrawl` from nginx,
+    `replay floor` and `replay` from a WARC of the same site."""
     with tempfile.TemporaryDirectory(prefix="medcrawl-bench-") as tmp:
         tmp_path = Path(tmp)
         tmp_path.chmod(0o755)  # nginx's workers run as another user
         urls = build_docroot(tmp_path / "docroot", pages)
+        archive = None
+        if any(mode.startswith("replay") for mode in modes):
+            archive = build_archive(tmp_path / "docroot", urls, tmp_path / "site.warc.gz")
         server = Nginx(tmp_path / "docroot", tmp_path / "nginx")
         try:
             results = []
             for mode in modes:
+                replay = mode.startswith("replay")
                 job = {
                     "mode": mode,
                     "site": server.url,
                     "out": str(tmp_path / f"out-{mode}"),
-                    "urls": urls if mode == "floor" else [],
-                    "profile": profile and mode == "medcrawl",
+                    "urls": urls if mode.endswith("floor") else [],
+                    "profile": profile and mode in ("medcrawl", "replay"),
+                    "replay": str(archive) if replay else None,
                     "settings": overrides or {},
                 }
                 result = run_child(job)
-                if result["ok"] != len(urls) + 1:  # + robots.txt
-                    sys.exit(f"{mode}: {result['ok']} of {len(urls) + 1} pages answered 200")
+                expected = len(urls) + (0 if replay else 1)  # + robots.txt (off in replay)
+                if result["ok"] != expected:
+                    sys.exit(f"{mode}: {result['ok']} of {expected} pages answered 200")
                 result["pages_per_s"] = result["pages"] / result["seconds"]
                 results.append(result)
             return results
@@ -305,20 +341,23 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         overrides[name] = json.loads(value)
-    floor, ours = measure(args.pages, ["floor", "medcrawl"], args.profile, overrides)
+    modes = ["floor", "medcrawl", "replay floor", "replay"]
+    floor, ours, replay_floor, replayed = measure(args.pages, modes, args.profile, overrides)
     floor["label"], ours["label"] = "floor", "medcrawl"
-    rows = [floor, ours]
+    replay_floor["label"], replayed["label"] = "replay floor", "medcrawl replay"
+    rows = [floor, ours, replay_floor, replayed]
     if args.rss_pages:
         (big,) = measure(args.rss_pages, ["medcrawl"], overrides=overrides)
         big["label"] = f"medcrawl ×{args.rss_pages // args.pages}"
         rows.append(big)
     report(rows)
     share = ours["pages_per_s"] / floor["pages_per_s"]
-    ok = share >= MIN_SHARE_OF_FLOOR
-    print(
-        f"\nmedcrawl / floor: {share:.0%} (target >= {MIN_SHARE_OF_FLOOR:.0%}) "
-        f"{'met' if ok else 'MISSED'}"
-    )
+    replay_share = replayed["pages_per_s"] / replay_floor["pages_per_s"]
+    ok = share >= MIN_SHARE_OF_FLOOR and replay_share >= MIN_SHARE_OF_FLOOR
+    print()
+    for name, value in (("medcrawl / floor", share), ("replay / replay floor", replay_share)):
+        verdict = "met" if value >= MIN_SHARE_OF_FLOOR else "MISSED"
+        print(f"{name}: {value:.0%} (target >= {MIN_SHARE_OF_FLOOR:.0%}) {verdict}")
     if args.rss_pages:
         growth = rows[-1]["maxrss_mb"] / ours["maxrss_mb"]
         grew_ok = growth <= MAX_RSS_GROWTH
@@ -327,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             f"peak RSS {args.rss_pages} / {args.pages} pages: {growth:.2f}x "
             f"(target <= {MAX_RSS_GROWTH}x) {'met' if grew_ok else 'MISSED'}"
         )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1
 
 

@@ -23,3 +23,7 @@ def test_the_crawl_benchmark_crawls_every_page_and_reports(capsys):
     floor, ours = rows["floor"], rows["medcrawl"]
     assert floor[1] == ours[1] == "72"  # robots.txt, the index, 10 lists, 60 questions
     assert ours[2] == "60"
+    assert "replay / replay floor: " in out
+    replays = {" ".join(r[:2]): r[2:] for r in map(str.split, out.splitlines()) if len(r) == 8}
+    assert replays["replay floor"][0] == replays["medcrawl replay"][0] == "71"  # no robots.txt
+    assert replays["medcrawl replay"][1] == "60"

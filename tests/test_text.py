@@ -553,3 +553,11 @@ def test_notice(text, reason):
 
     html = f"<html><head><title>提示</title></head><body><p>{text}</p></body></html>"
     assert notice(Selector(text=html)) == reason
+
+
+def test_normalise_translates_exactly_the_mapped_characters():
+    """`normalise` skips str.translate when `_MAPPED` finds nothing: the two must agree."""
+    from medcrawl.extract.text import _MAPPED, _TRANSLATE
+
+    for cp in range(0x10000):
+        assert (cp in _TRANSLATE) == bool(_MAPPED.match(chr(cp))), hex(cp)

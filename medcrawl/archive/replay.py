@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from medcrawl.archive.warc import WarcIndex
+from medcrawl.archive.warc import Capture, WarcIndex
 
 #: Links to pages the archive does not hold, counted by the spider: in a partial archive they
 #: are expected, and not pages of the run (no rejects).
@@ -46,15 +46,22 @@ class ReplayMiddleware:
             self.stats.inc_value("medcrawl/replay/miss")
             return Response(request.url, status=404, request=request, flags=["replay-miss"])
         self.stats.inc_value("medcrawl/replay/hit")
-        headers = Headers(capture.headers)
-        if b"Date" not in headers and capture.date:
-            headers[b"Date"] = format_datetime(capture.date, usegmt=True)
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=capture.body)
-        return cls(
-            url=request.url,
-            status=capture.status,
-            headers=headers,
-            body=capture.body,
-            request=request,
-            flags=["replay"],
-        )
+        return replayed(capture, request)
+
+
+def replayed(capture: Capture, request: Request) -> Response:
+    """The response a crawl gets for `request` from the archive's `capture`: under the URL
+    asked for, with the capture's `WARC-Date` as its `Date` when it has none (relative dates
+    on the page count from the capture)."""
+    headers = Headers(capture.headers)
+    if b"Date" not in headers and capture.date:
+        headers[b"Date"] = format_datetime(capture.date, usegmt=True)
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=capture.body)
+    return cls(
+        url=request.url,
+        status=capture.status,
+        headers=headers,
+        body=capture.body,
+        request=request,
+        flags=["replay"],
+    )

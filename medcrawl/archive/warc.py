@@ -184,25 +184,30 @@ class WarcIndex:
             return None
         _, n, offset = where
         stream = self._handles.get(n) or self._handles.setdefault(n, self.files[n].open("rb"))
-        stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)))
-        http = record.http_headers
-        decoded = (http.get_header("Content-Encoding") or "").lower()
-        drop = _FRAMING_HEADERS
-        if decoded in BufferedReader.get_supported_decompressors():
-            drop = drop | {"content-encoding"}  # warcio decodes it; else Scrapy may
-        return Capture(
-            url=(record.rec_headers.get_header("WARC-Target-URI") or url).strip("<> "),
-            status=int(http.get_statuscode() or 200),
-            headers=[(k, v) for k, v in http.headers if k.lower() not in drop],
-            body=record.content_stream().read(),
-            date=warc_date(record.rec_headers.get_header("WARC-Date")),
-        )
+        return read_capture(stream, offset, url)
 
     def close(self) -> None:
         for stream in self._handles.values():
             stream.close()
         self._handles.clear()
+
+
+def read_capture(stream: IO[bytes], offset: int, url: str = "") -> Capture:
+    """The response record at `offset` of an open WARC file, its body decoded."""
+    stream.seek(offset)
+    record = next(iter(ArchiveIterator(stream)))
+    http = record.http_headers
+    decoded = (http.get_header("Content-Encoding") or "").lower()
+    drop = _FRAMING_HEADERS
+    if decoded in BufferedReader.get_supported_decompressors():
+        drop = drop | {"content-encoding"}  # warcio decodes it; else Scrapy may
+    return Capture(
+        url=(record.rec_headers.get_header("WARC-Target-URI") or url).strip("<> "),
+        status=int(http.get_statuscode() or 200),
+        headers=[(k, v) for k, v in http.headers if k.lower() not in drop],
+        body=record.content_stream().read(),
+        date=warc_date(record.rec_headers.get_header("WARC-Date")),
+    )
 
 
 def _record_id(*parts: str) -> str:

@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "medcrawl.cli.collect",
     "medcrawl.cli.requeue",
     "medcrawl.cli.runs",
+    "medcrawl.cli.extract",
 ]
 
 

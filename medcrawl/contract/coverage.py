@@ -32,6 +32,28 @@ KIND_FIELDS: dict[str, list[str]] = {
 }
 
 
+#: The stat each (kind, field) counts into, built once: `medcrawl/filled/<kind>/<field>`.
+_FILLED_STATS: dict[str, list[tuple[str, str]]] = {
+    kind: [(name, f"medcrawl/filled/{kind}/{name}") for name in names]
+    for kind, names in KIND_FIELDS.items()
+}
+
+
+def filled_stats(kind: str, values: dict[str, Any]) -> list[str]:
+    """The `medcrawl/filled/…` stats a record of `kind` with these field values counts in."""
+    return [stat for name, stat in _FILLED_STATS.get(kind, ()) if is_filled(values.get(name))]
+
+
+def count_written(stats: Any, kind: str, filled: list[str], first_cause: bool = False) -> None:
+    """Count one written record of `kind` whose non-empty fields are `filled` (stat names,
+    `filled_stats`); `first_cause`: it is cause #1 of an answer."""
+    stats.inc_value(f"medcrawl/items/{kind}")
+    for stat in filled:
+        stats.inc_value(stat)
+    if first_cause:
+        stats.inc_value("medcrawl/answers_with_causes")
+
+
 def is_filled(value: Any) -> bool:
     """Non-empty: not None, not `""`, not `[]` / `{}`. Zero and False are values."""
     return value is not None and value != "" and value != [] and value != {}
@@ -85,12 +107,5 @@ def count(stats: Any, item: Any) -> None:
     kind = OUTPUT_FILES.get(type(item))
     if kind is None:
         return
-    stats.inc_value(f"medcrawl/items/{kind}")
-    if kind not in KIND_FIELDS:
-        return
-    values = fields_of(item)
-    for name in KIND_FIELDS[kind]:
-        if is_filled(values.get(name)):
-            stats.inc_value(f"medcrawl/filled/{kind}/{name}")
-    if isinstance(item, Cause) and item.position == 1:
-        stats.inc_value("medcrawl/answers_with_causes")
+    filled = filled_stats(kind, fields_of(item)) if kind in KIND_FIELDS else []
+    count_written(stats, kind, filled, isinstance(item, Cause) and item.position == 1)

@@ -145,15 +145,23 @@ class ValidationMiddleware:
 
     def validated(self, page: list[Any], response: Response | None) -> Iterator[Any]:
         """The page's entries, each invalid item (and its family) replaced by its reject."""
-        for item, errors in zip(page, page_errors(page), strict=True):
-            yield self.rejected(item, errors, response) if errors else item
-
-    def rejected(self, item: Any, errors: list[dict], response: Response | None) -> Reject:
-        kind = OUTPUT_FILES[type(item)]
-        record = dict(fields_of(item))
         url = response.url if isinstance(response, Response) else None
-        url = url or record.get("url") or "(no page)"
-        self.crawler.stats.inc_value(f"medcrawl/invalid/{kind}")
-        reject = invalid_reject(url, kind, record, errors)
-        logger.warning("Invalid %s item from %s: %s", kind, url, reject.detail)
-        return reject
+        return validate_page(page, url, self.crawler.stats)
+
+
+def validate_page(page: list[Any], url: str | None, stats: Any) -> Iterator[Any]:
+    """A page's entries, each invalid item (and its family, `page_errors`) replaced by its
+    reject, counted in `medcrawl/invalid/<kind>` and logged. `url`: the page. The crawl's
+    middleware and `medcrawl extract` both validate here."""
+    for item, errors in zip(page, page_errors(page), strict=True):
+        yield rejected(item, errors, url, stats) if errors else item
+
+
+def rejected(item: Any, errors: list[dict], url: str | None, stats: Any) -> Reject:
+    kind = OUTPUT_FILES[type(item)]
+    record = dict(fields_of(item))
+    url = url or record.get("url") or "(no page)"
+    stats.inc_value(f"medcrawl/invalid/{kind}")
+    reject = invalid_reject(url, kind, record, errors)
+    logger.warning("Invalid %s item from %s: %s", kind, url, reject.detail)
+    return reject

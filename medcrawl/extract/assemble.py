@@ -171,25 +171,29 @@ def assemble(
         answer_items(question_id, position, answer, site, now)
         for position, answer in enumerate(parts.answers, 1)
     ]
-    loader = QuestionLoader(now=now)
-    loader.add_value("id", question_id)
-    loader.add_value("site", site)
-    loader.add_value("url", url)
-    loader.add_value("title", parts.title)
-    loader.add_value("question", parts.question)
-    loader.add_value("patient_sex", parts.patient_sex)
-    loader.add_value("patient_age", parts.patient_age)
-    loader.add_value("patient_onset", parts.patient_onset)
-    loader.add_value("category_path", parts.category_path)
-    loader.add_value("tags", parts.tags)
-    loader.add_value("asked_at_raw", parts.asked_at)
-    loader.add_value("asked_at", parts.asked_at)
     count = parts.answer_count
-    loader.add_value("answer_count", len(answers) if count is None else count)
-    loader.add_value("encyclopedia_id", encyclopedia.id if encyclopedia else None)
-    loader.add_value("drug_ids", [d.id for d in drugs])
-    loader.add_value("recommended_doctor_ids", [d.id for d in recommended])
-    loader.add_value("crawled_at", now.isoformat())
+    loader = QuestionLoader(now=now)
+    loader.add_values(
+        {
+            "id": question_id,
+            "site": site,
+            "url": url,
+            "title": parts.title,
+            "question": parts.question,
+            "patient_sex": parts.patient_sex,
+            "patient_age": parts.patient_age,
+            "patient_onset": parts.patient_onset,
+            "category_path": parts.category_path,
+            "tags": parts.tags,
+            "asked_at_raw": parts.asked_at,
+            "asked_at": parts.asked_at,
+            "answer_count": len(answers) if count is None else count,
+            "encyclopedia_id": encyclopedia.id if encyclopedia else None,
+            "drug_ids": [d.id for d in drugs],
+            "recommended_doctor_ids": [d.id for d in recommended],
+            "crawled_at": now.isoformat(),
+        }
+    )
     yield loader.load_item()
     for answer, doctor, causes in answers:
         if doctor:
@@ -215,33 +219,41 @@ def answer_items(
         split = split_sections(parts.summary_lines or [], parts.advice_lines or [])
         lists = section_lists(parts.summary_lines or [], parts.advice_lines or [])
     loader = AnswerLoader(now=now)
-    loader.add_value("id", answer_id)
-    loader.add_value("question_id", question_id)
-    loader.add_value("position", position)
-    loader.add_value("accepted", parts.accepted)
-    loader.add_value("doctor_id", doctor.id if doctor else None)
-    loader.add_value("text", parts.lines)
-    loader.add_value("summary", split.summary)
-    loader.add_value("advice", split.advice)
-    loader.add_value("tips", split.tips)
-    loader.add_value("lists", [numbered.as_record() for numbered in lists])
-    loader.add_value("drugs_mentioned", drugs_mentioned("\n".join(parts.lines)))
-    loader.add_value("follow_ups", follow_up_exchange(parts.follow_ups))
-    loader.add_value("answered_at_raw", parts.answered_at)
-    loader.add_value("answered_at", parts.answered_at)
+    loader.add_values(
+        {
+            "id": answer_id,
+            "question_id": question_id,
+            "position": position,
+            "accepted": parts.accepted,
+            "doctor_id": doctor.id if doctor else None,
+            "text": parts.lines,
+            "summary": split.summary,
+            "advice": split.advice,
+            "tips": split.tips,
+            "lists": [numbered.as_record() for numbered in lists],
+            "drugs_mentioned": drugs_mentioned("\n".join(parts.lines)),
+            "follow_ups": follow_up_exchange(parts.follow_ups),
+            "answered_at_raw": parts.answered_at,
+            "answered_at": parts.answered_at,
+        }
+    )
     causes = []
     cause_items = [
         item for numbered in lists if numbered.kind == "causes" for item in numbered.items
     ]
     for position, item in enumerate(cause_items, 1):  # several cause lists: numbered on
         cause = CauseLoader(now=now)
-        cause.add_value("id", f"{answer_id}/c{position}")
-        cause.add_value("answer_id", answer_id)
-        cause.add_value("question_id", question_id)
-        cause.add_value("position", position)
-        cause.add_value("name", item.name)
-        cause.add_value("text", item.text)
-        cause.add_value("drugs_mentioned", drugs_mentioned(item.text))
+        cause.add_values(
+            {
+                "id": f"{answer_id}/c{position}",
+                "answer_id": answer_id,
+                "question_id": question_id,
+                "position": position,
+                "name": item.name,
+                "text": item.text,
+                "drugs_mentioned": drugs_mentioned(item.text),
+            }
+        )
         causes.append(cause.load_item())
     return loader.load_item(), doctor, causes
 
@@ -261,14 +273,18 @@ def doctor_item(site: str, parts: DoctorParts, now: datetime) -> items.Doctor | 
         return None
     roles = parts.roles
     loader = DoctorLoader(now=now)
-    loader.add_value("id", doctor_id(site, parts.profile_url, name, roles.hospital))
-    loader.add_value("name", name)
-    loader.add_value("title", roles.title)
-    loader.add_value("title_rank", title_rank(roles.title))
-    loader.add_value("hospital", roles.hospital)
-    loader.add_value("hospital_grade", roles.grade)
-    loader.add_value("profile_url", parts.profile_url)
-    loader.add_value("specialties", parts.specialties)
+    loader.add_values(
+        {
+            "id": doctor_id(site, parts.profile_url, name, roles.hospital),
+            "name": name,
+            "title": roles.title,
+            "title_rank": title_rank(roles.title),
+            "hospital": roles.hospital,
+            "hospital_grade": roles.grade,
+            "profile_url": parts.profile_url,
+            "specialties": parts.specialties,
+        }
+    )
     return loader.load_item()
 
 
@@ -279,9 +295,13 @@ def encyclopedia_item(
     if parts is None or name is None:
         return None
     loader = EncyclopediaLoader(now=now)
-    loader.add_value("id", named_id(site, "disease", name))
-    loader.add_value("name", name)
-    loader.add_value("summary", parts.summary)
+    loader.add_values(
+        {
+            "id": named_id(site, "disease", name),
+            "name": name,
+            "summary": parts.summary,
+        }
+    )
     for name, value in parts.fields:
         loader.add_value(name, value)
     return loader.load_item()
@@ -292,8 +312,12 @@ def drug_item(site: str, parts: DrugParts, now: datetime) -> items.Drug | None:
     if name is None:
         return None
     loader = DrugLoader(now=now)
-    loader.add_value("id", named_id(site, "drug", name))
-    loader.add_value("name", name)
-    loader.add_value("indication", parts.indication)
-    loader.add_value("url", parts.url)
+    loader.add_values(
+        {
+            "id": named_id(site, "drug", name),
+            "name": name,
+            "indication": parts.indication,
+            "url": parts.url,
+        }
+    )
     return loader.load_item()

@@ -72,20 +72,49 @@ def _iso(y: int, mo: int, d: int, hh, mm, ss, tz: tzinfo) -> str | None:
     return moment.isoformat()
 
 
+# The relative forms the sites print, done here as dateparser does them (tests/test_dates.py
+# checks the two agree): dateparser costs 1–3 ms a call, a third of a small page's parse.
+_AGO = re.compile(r"^(\d{1,3})\s*(秒|分钟|小时|天)前$")
+_AGO_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
+_DAY_WORD = re.compile(r"^(今天|昨天|前天)(?:\s*([01]?\d|2[0-3])\s*[:：]\s*([0-5]\d))?$")
+_DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
+
+
+def _relative_fast(text: str, local_now: datetime) -> datetime | None:
+    """`3天前`, `2小时前`, `刚刚`, `昨天 16:05`, `今天` against the site-local crawl time;
+    None for any other form."""
+    if text == "刚刚":
+        return local_now
+    if m := _AGO.match(text):
+        return local_now - timedelta(**{_AGO_UNITS[m.group(2)]: int(m.group(1))})
+    if m := _DAY_WORD.match(text):
+        day = local_now - timedelta(days=_DAYS_BACK[m.group(1)])
+        if m.group(2) is None:
+            return day
+        return day.replace(hour=int(m.group(2)), minute=int(m.group(3)), second=0, microsecond=0)
+    return None
+
+
 def _parse_relative(text: str, now: datetime, tz: tzinfo) -> str | None:
     local_now = now.astimezone(tz)
+    fast = _relative_fast(text, local_now.replace(tzinfo=None))
+    parsed = fast.replace(tzinfo=tz) if fast is not None else by_dateparser(text, local_now, tz)
+    if parsed is None or parsed > local_now + timedelta(minutes=1):
+        return None
+    return parsed.astimezone(tz).replace(microsecond=0).isoformat()
+
+
+def by_dateparser(text: str, local_now: datetime, tz: tzinfo) -> datetime | None:
+    """dateparser's reading of `text` relative to `local_now` (site-local), aware."""
     settings = {
         **_SETTINGS_BASE,
         "TIMEZONE": str(tz),
         "RELATIVE_BASE": local_now.replace(tzinfo=None),
     }
     try:
-        parsed = dateparser.parse(text, languages=["zh"], settings=settings)
+        return dateparser.parse(text, languages=["zh"], settings=settings)
     except (ValueError, OverflowError):  # a page's text is no date, however dateparser fails
         return None
-    if parsed is None or parsed > local_now + timedelta(minutes=1):
-        return None
-    return parsed.astimezone(tz).replace(microsecond=0).isoformat()
 
 
 # A list item's date as list pages show it: `2024-02-24`, `2024/2/24 10:20`, `02-24`, `3天前`.

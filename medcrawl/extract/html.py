@@ -92,8 +92,13 @@ def text_tokens(sel: Selector | None) -> list[str]:
     are never glued."""
     if sel is None:
         return []
-    texts = sel.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
-    return [token for text in texts for token in clean(text).split() if token]
+    return [token for text in _VISIBLE_TEXTS(sel.root) for token in clean(text).split() if token]
+
+
+# Compiled once, run on the element: parsel would compile it per call and wrap every text node.
+_VISIBLE_TEXTS = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style)]", smart_strings=False
+)
 
 
 def first(sel: Selector, *queries: str, default: Selector | None = None) -> Selector | None:

@@ -8,10 +8,14 @@ Dates are parsed against the crawl time passed as loader context: `Loader(now=da
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any, ClassVar
 
-from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+from itemadapter import ItemAdapter
+from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
+from itemloaders.utils import arg_to_iter, get_func_args
 from scrapy.loader import ItemLoader
 
 from medcrawl.contract import items
@@ -80,32 +84,180 @@ def strip_etc(value: str) -> str | None:
     return _ETC.sub("", value).strip() or None
 
 
+#: A processor made ready to run: `(values, loader context) -> result`.
+Runner = Callable[[Any, Mapping[str, Any]], Any]
+
+
+def as_list(value: Any) -> Any:
+    """itemloaders' `arg_to_iter` with the common cases first: None → `[]`, a list as is, a
+    string → `[string]` (arg_to_iter tests a string's class twice before wrapping it)."""
+    cls = value.__class__
+    if cls is list:
+        return value
+    if cls is str:
+        return [value]
+    return arg_to_iter(value)
+
+
+def _take_first(values: Iterable[Any], context: Mapping[str, Any]) -> Any:
+    """TakeFirst: the first value that is not None or `""`."""
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _takes_context(function: Callable[..., Any]) -> bool:
+    try:
+        return "loader_context" in get_func_args(function)
+    except TypeError:
+        return False
+
+
+def _step(function: Callable[..., Any]) -> Runner:
+    """One function of a MapCompose or Compose, as a runner; processors nest."""
+    if isinstance(function, (Identity, TakeFirst, Join, MapCompose, Compose)):
+        return runner(function)
+    if _takes_context(function):
+        return lambda value, context: function(value, loader_context=context)
+    return lambda value, context: function(value)
+
+
+def runner(proc: Callable[..., Any]) -> Runner:
+    """`proc` as itemloaders runs it — same results, same None and list flattening
+    (`arg_to_iter`) — with its functions resolved once instead of on every call: MapCompose
+    and Compose re-wrap their functions and rebuild their context each time they run."""
+    if isinstance(proc, Identity):
+        return lambda values, context: values
+    if isinstance(proc, TakeFirst):
+        return _take_first
+    if isinstance(proc, Join):
+        separator = proc.separator
+        return lambda values, context: separator.join(values)
+    if isinstance(proc, MapCompose) and not proc.default_loader_context:
+        steps = [_step(f) for f in proc.functions]
+
+        def map_compose(value: Any, context: Mapping[str, Any]) -> list[Any]:
+            values = as_list(value)
+            for step in steps:
+                out: list[Any] = []
+                for item in values:
+                    out += as_list(step(item, context))
+                values = out
+            return values  # type: ignore[return-value]
+
+        return map_compose
+    if isinstance(proc, Compose) and set(proc.default_loader_context) <= {"stop_on_none"}:
+        if not proc.stop_on_none:
+            return lambda values, context: proc(values, loader_context=context)
+        steps = [_step(f) for f in proc.functions]
+
+        def compose(value: Any, context: Mapping[str, Any]) -> Any:
+            for step in steps:
+                if value is None:
+                    break
+                value = step(value, context)
+            return value
+
+        return compose
+    if _takes_context(proc):
+        return lambda values, context: proc(values, loader_context=context)
+    return lambda values, context: proc(values)
+
+
 class BaseLoader(ItemLoader):
     """Clean every string, drop lone UI words, keep the first value.
 
-    Processors are class attributes here (never item field metadata), so each loader class
-    looks a field's processors up once; itemloaders would build an ItemAdapter per value.
+    The lean way to run the declared processors: each loader class resolves a field's input
+    and output processors once (`get_input_processor`, `get_output_processor`, so a subclass
+    overriding them is still asked) into runners (`runner`); `add_values` adds a whole item's
+    values in one call and `load_item` applies the output processors in one pass. What a
+    field becomes is what itemloaders makes of the same processors (tests/test_loaders.py).
+    Processors are class attributes (never item field metadata).
     """
 
     default_input_processor = staticmethod(clean_values)
     default_output_processor = TakeFirst()
-    _processors: ClassVar[dict[tuple[str, str], Callable[..., Any]]] = {}
+    _runners: ClassVar[dict[str, tuple[Runner, Runner]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._processors = {}
+        cls._runners = {}
 
-    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
-        key = (field_name, "in")
-        if key not in self._processors:
-            self._processors[key] = super().get_input_processor(field_name)
-        return self._processors[key]
+    def _field_runners(self, field_name: str) -> tuple[Runner, Runner]:
+        found = self._runners.get(field_name)
+        if found is None:
+            found = (
+                runner(self.get_input_processor(field_name)),
+                runner(self.get_output_processor(field_name)),
+            )
+            self._runners[field_name] = found
+        return found
 
-    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
-        key = (field_name, "out")
-        if key not in self._processors:
-            self._processors[key] = super().get_output_processor(field_name)
-        return self._processors[key]
+    def add_values(self, values: Mapping[str, Any]) -> BaseLoader:
+        """`add_value(name, value)` for every pair, in one call: the lean path for filling
+        a whole item. None values are skipped, as `add_value` skips them."""
+        runners, context, collected = self._runners, self.context, self._values
+        for field_name, value in values.items():
+            if value is None:
+                continue
+            process = (runners.get(field_name) or self._field_runners(field_name))[0]
+            try:
+                processed = process(as_list(value), context)
+            except Exception as e:
+                raise ValueError(
+                    f"Error with input processor: field={field_name!r} value={value!r} "
+                    f"error='{type(e).__name__}: {e!s}'"
+                ) from e
+            if processed:
+                collected.setdefault(field_name, []).extend(as_list(processed))
+        return self
+
+    def _add_value(self, field_name: str, value: Any) -> None:
+        self.add_values({field_name: value})
+
+    def get_output_value(self, field_name: str) -> Any:
+        value = self._values.get(field_name, [])
+        process = (self._runners.get(field_name) or self._field_runners(field_name))[1]
+        try:
+            return process(value, self.context)
+        except Exception as e:
+            raise ValueError(
+                f"Error with output processor: field={field_name!r} value={value!r} "
+                f"error='{type(e).__name__}: {e!s}'"
+            ) from e
+
+    def load_item(self) -> Any:
+        """The item with every collected field through its output processor, in one pass
+        (a dataclass item is filled by attribute, without an ItemAdapter)."""
+        item = self.item
+        names = _dataclass_fields(type(item))
+        adapter = None if names else ItemAdapter(item)
+        runners, context = self._runners, self.context
+        for field_name, collected in tuple(self._values.items()):
+            process = (runners.get(field_name) or self._field_runners(field_name))[1]
+            try:
+                value = process(collected, context)
+            except Exception as e:
+                raise ValueError(
+                    f"Error with output processor: field={field_name!r} value={collected!r} "
+                    f"error='{type(e).__name__}: {e!s}'"
+                ) from e
+            if value is None:
+                continue
+            if adapter is not None:
+                adapter[field_name] = value
+            elif field_name in names:
+                setattr(item, field_name, value)
+            else:
+                raise KeyError(f"{type(item).__name__} does not support field: {field_name}")
+        return item
+
+
+@cache
+def _dataclass_fields(cls: type) -> frozenset[str]:
+    """A dataclass's field names; empty for any other item class."""
+    return frozenset(f.name for f in fields(cls)) if is_dataclass(cls) else frozenset()
 
 
 class QuestionLoader(BaseLoader):

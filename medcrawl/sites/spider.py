@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -21,6 +20,7 @@ from medcrawl.archive.replay import NOT_ARCHIVED_STAT
 from medcrawl.contract.items import Reject
 from medcrawl.contract.runs import JobRun, clear_run_folder
 from medcrawl.crawl.challenge import challenge_seen
+from medcrawl.crawl.fetched import fetched_at
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
 from medcrawl.extract.urls import resolve_link
@@ -44,18 +44,6 @@ REPLAY_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "RETRY_ENABLED": False,
 }
-
-
-def fetched_at(response: Response) -> datetime:
-    """When the page was fetched: the response's `Date` header (an archived page keeps its
-    capture date), else now. Relative dates on the page (`3天前`) count from here."""
-    header = response.headers.get(b"Date")
-    if header:
-        try:
-            return parsedate_to_datetime(header.decode("latin-1")).astimezone(timezone.utc)
-        except (TypeError, ValueError):
-            pass
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def read_seed_file(path: str) -> Iterator[tuple[str, str]]:
@@ -201,6 +189,9 @@ class QASpider(scrapy.Spider):
         self.run_id = self.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # Question URLs counted against max_pages (at most max_pages of them; none without it).
         self._budget: set[str] | None = set() if self.max_pages else None
+        # Question URLs (canonical) this run has asked for: related links to them are dropped
+        # before a Request is built (the dupefilter would drop it after).
+        self._asked: set[str] = set()
         self._undated_warned = False
         self._bad_link_logged = False
 
@@ -357,7 +348,23 @@ class QASpider(scrapy.Spider):
                     self.crawler.stats.inc_value("medcrawl/bounded/max_pages")
                     continue
                 self._budget.add(url)
+            self._asked.add(url)
             yield from self.follow_all([url])
+
+    def follow_related_links(self, urls: Iterable[str]) -> Iterator[Request]:
+        """Requests to the related questions this run has not asked for yet. Pages link ~10
+        related questions, most of them asked for already: a set lookup instead of a Request
+        built, scheduled and fingerprinted only for the dupefilter to drop."""
+        fresh: dict[str, None] = {}
+        for link in urls:
+            url = self.canonical(link)
+            if url is None:
+                continue
+            if url in self._asked or url in fresh:
+                self.crawler.stats.inc_value("medcrawl/related/already_asked")
+            else:
+                fresh[url] = None
+        yield from self.follow_questions(fresh)
 
     def budget_spent(self) -> bool:
         """True once `max_pages` distinct questions have been requested."""
@@ -418,7 +425,7 @@ class QASpider(scrapy.Spider):
         related = list(self.related_urls(response)) if self.follow_related else []
         self.crawler.stats.inc_value("medcrawl/pages/question")
         yield from found
-        yield from self.follow_questions(related)
+        yield from self.follow_related_links(related)
 
     def skip(self, response: Response, reason: str) -> Iterator[object]:
         """A page without a question: fetched again when the problem may pass (a challenge, an

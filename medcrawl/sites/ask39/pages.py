@@ -25,10 +25,21 @@ from medcrawl.extract.assemble import (
     follow_up,
 )
 from medcrawl.extract.dates import list_date
-from medcrawl.extract.html import every, first, outermost, text_lines, text_tokens
+from medcrawl.extract.html import every, first
 from medcrawl.extract.medical import doctor_line, parse_count
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, drop_ui_word, split_label, strip_ui_suffix
+from medcrawl.extract.xpaths import (
+    Element,
+    find,
+    find_all,
+    first_value,
+    lines,
+    outermost_elements,
+    string,
+    strings,
+    tokens,
+)
 from medcrawl.sites.ask39.site import LIST_URL, SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
@@ -41,6 +52,12 @@ _QUESTION_MARKERS = (
     "'精选回答')]",
 )
 
+# Sidebar boxes by their heading's first words, and a query for headings that start with one.
+_SIDE_LABELS = ("适用药品", "推荐医生")
+_SIDE_LABELLED = (
+    "//*[" + " or ".join(f"starts-with(normalize-space(text()),'{w}')" for w in _SIDE_LABELS) + "]"
+)
+
 # Encyclopedia item labels → field names
 _ENCYCLOPEDIA_LABELS = {
     "症状起因": "symptom_causes",
@@ -51,13 +68,18 @@ _ENCYCLOPEDIA_LABELS = {
 
 
 class Ask39QuestionPage(QuestionPage):
-    """One ask.39.net question page. `problem()` says why it is not one; `parts()` finds it."""
+    """One ask.39.net question page. `problem()` says why it is not one; `parts()` finds it.
+
+    `sel` is the page's parsel Selector; the queries below run compiled on its tree
+    (`medcrawl.extract.xpaths`), each block an lxml element of it.
+    """
 
     site = SITE
 
     def __init__(self, response: TextResponse, now: datetime) -> None:
         super().__init__(response, now)
         self.sel: Selector = response.selector
+        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 
@@ -73,7 +95,7 @@ class Ask39QuestionPage(QuestionPage):
         # A title alone is no question: challenge, removed and error pages have one too, and
         # often the site's layout around a notice.
         if self.title_text and (
-            self.question_block is not None or first(self.sel, *_QUESTION_MARKERS) is not None
+            self.question_block is not None or find(self.root, *_QUESTION_MARKERS) is not None
         ):
             return None
         return notice(self.sel) or "not_question"
@@ -81,39 +103,50 @@ class Ask39QuestionPage(QuestionPage):
     # --- blocks ---------------------------------------------------------------------------
 
     @cached_property
-    def main(self) -> Selector:
-        return first(self.sel, "//div[contains(@class,'cont_l')]", default=self.sel)
+    def _layout(self) -> list[Element]:
+        """The layout blocks — both columns and the breadcrumb — in one pass over the page."""
+        return find_all(
+            self.root, "//div[contains(@class,'cont_l') or contains(@class,'cont_r') or @id='sub']"
+        )
+
+    def _column(self, name: str) -> Element:
+        """The first layout `div` whose class contains `name`, else the whole page."""
+        return next((d for d in self._layout if name in (d.get("class") or "")), self.root)
 
     @cached_property
-    def question_block(self) -> Selector | None:
-        return first(self.main, ".//div[contains(@class,'ask_cont')]")
+    def main(self) -> Element:
+        return self._column("cont_l")
 
     @cached_property
-    def ask(self) -> Selector:
+    def question_block(self) -> Element | None:
+        return find(self.main, ".//div[contains(@class,'ask_cont')]")
+
+    @cached_property
+    def ask(self) -> Element:
         return self.main if self.question_block is None else self.question_block
 
     @cached_property
-    def side(self) -> Selector:
-        return first(self.sel, "//div[contains(@class,'cont_r')]", default=self.sel)
+    def side(self) -> Element:
+        return self._column("cont_r")
 
     @cached_property
     def title_text(self) -> str | None:
-        node = first(
+        node = find(
             self.ask,
             ".//*[self::h1 or self::p][contains(@class,'ask_tit')]",
             "//h1",
             "//span[@class='sub_here']",
         )
-        title = "" if node is None else clean_inline(" ".join(node.xpath(".//text()").getall()))
+        title = "" if node is None else clean_inline(" ".join(strings(node, ".//text()")))
         if not title:  # `<title>` without the site suffix
-            raw = self.sel.xpath("string(//title)").get() or ""
+            raw = string(self.root, "string(//title)")
             title = clean_inline(re.split(r"_39(?:问医生|健康网)", raw)[0])
         return title or None
 
     @cached_property
-    def answer_blocks(self) -> list[Selector]:
-        return outermost(
-            every(
+    def answer_blocks(self) -> list[Element]:
+        return outermost_elements(
+            find_all(
                 self.main,
                 ".//div[contains(@class,'selected')]"
                 "//div[contains(concat(' ',@class,' '),' sele_all ')]",
@@ -123,8 +156,8 @@ class Ask39QuestionPage(QuestionPage):
         )
 
     @cached_property
-    def encyclopedia_box(self) -> Selector | None:
-        return first(
+    def encyclopedia_box(self) -> Element | None:
+        return find(
             self.main,
             ".//div[contains(@class,'sys-box')]",
             ".//li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
@@ -132,35 +165,48 @@ class Ask39QuestionPage(QuestionPage):
         )
 
     @cached_property
-    def side_boxes(self) -> dict[str, Selector]:
+    def side_boxes(self) -> dict[str, Element]:
         """Right-column boxes by the first word of their heading (`适用药品`, `推荐医生` …):
         the nearest of the heading's three closest `div` ancestors that holds a list."""
-        boxes: dict[str, Selector] = {}
-        for heading in self.side.xpath(".//*[self::h3 or self::h2 or self::h4]"):
-            label = clean_inline(heading.xpath("string()").get())
-            box = heading.xpath("ancestor::div[position() <= 3][.//li][1]")
-            if label and box:
-                boxes.setdefault(label, box[0])
+        boxes: dict[str, Element] = {}
+        for heading in find_all(self.side, ".//*[self::h3 or self::h2 or self::h4]"):
+            label = clean_inline(string(heading))
+            box = find(heading, "ancestor::div[position() <= 3][.//li][1]")
+            if label and box is not None:
+                boxes.setdefault(label, box)
         return boxes
 
-    def _side_box(self, label: str) -> Selector | None:
+    def _side_box(self, label: str) -> Element | None:
         """The sidebar box headed `label`; by its heading text anywhere if the columns moved."""
         box = next((b for text, b in self.side_boxes.items() if text.startswith(label)), None)
-        return (
-            box
-            if box is not None
-            else first(
-                self.sel,
-                f"//*[starts-with(normalize-space(text()),'{label}')]/ancestor::div[.//li][1]",
+        return box if box is not None else self._labelled_boxes.get(label)
+
+    @cached_property
+    def _labelled_boxes(self) -> dict[str, Element]:
+        """`适用药品` and `推荐医生` boxes found by an element whose text starts with the label
+        (the nearest ancestor `div` holding a list). One pass tells which labels the page
+        shows at all — most pages without the boxes show neither."""
+        shown = {
+            word
+            for el in find_all(self.root, _SIDE_LABELLED)
+            for word in _SIDE_LABELS
+            if string(el, "normalize-space(text())").startswith(word)
+        }
+        boxes = {
+            word: find(
+                self.root,
+                f"//*[starts-with(normalize-space(text()),'{word}')]/ancestor::div[.//li][1]",
             )
-        )
+            for word in shown
+        }
+        return {word: box for word, box in boxes.items() if box is not None}
 
     # --- parts ----------------------------------------------------------------------------
 
     def parts(self) -> QuestionParts:
         sex, age, onset = self._patient()
-        asked = self.ask.xpath("string(.//p[contains(@class,'txt_nametime')]/span[2])").get()
-        heading = self.main.xpath("string(.//p[contains(@class,'sele_img')])").get()
+        asked = string(self.ask, "string(.//p[contains(@class,'txt_nametime')]/span[2])")
+        heading = string(self.main, "string(.//p[contains(@class,'sele_img')])")
         return QuestionParts(
             title=self.title_text,
             question=self._question_text(),
@@ -168,9 +214,9 @@ class Ask39QuestionPage(QuestionPage):
             patient_age=age,
             patient_onset=onset,
             category_path=self._category_path(),
-            tags=self.ask.xpath(
-                ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
-            ).getall(),
+            tags=strings(
+                self.ask, ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
+            ),
             asked_at=asked,
             answer_count=parse_count(heading),
             answers=[self.answer(block) for block in self.answer_blocks],
@@ -180,17 +226,18 @@ class Ask39QuestionPage(QuestionPage):
         )
 
     def _question_text(self) -> list[str]:
-        body = self.ask.xpath(
+        body = find_all(
+            self.ask,
             ".//div[contains(@class,'ask_hid')]//p[contains(@class,'txt_ms') "
-            "or contains(@class,'txt_bc')]"
+            "or contains(@class,'txt_bc')]",
         )
-        return [line for p in body for line in text_lines(p)]
+        return [line for p in body for line in lines(p)]
 
     def _patient(self) -> tuple[list[str], list[str], list[str]]:
         """Sex (`男`), age (`30岁`) and onset (`发病时间：…`) spans, as shown."""
         sex, age, onset = [], [], []
-        for span in self.ask.xpath(".//p[contains(@class,'mation')]/span"):
-            text = clean_inline(span.xpath("string()").get())
+        for span in find_all(self.ask, ".//p[contains(@class,'mation')]/span"):
+            text = clean_inline(string(span))
             label, value = split_label(text)
             if text in ("男", "女"):
                 sex.append(text)
@@ -201,14 +248,11 @@ class Ask39QuestionPage(QuestionPage):
         return sex, age, onset
 
     def _category_path(self) -> list[str]:
-        crumbs = [
-            clean_inline(s.xpath("string()").get())
-            for s in every(
-                self.sel,
-                "//div[@id='sub']/span",
-                "(//div[contains(concat(' ',@class,' '),' sub ')])[1]/span",
-            )
-        ]
+        spans = [s for d in self._layout if d.get("id") == "sub" for s in d if s.tag == "span"]
+        spans = spans or find_all(
+            self.root, "(//div[contains(concat(' ',@class,' '),' sub ')])[1]/span"
+        )
+        crumbs = [clean_inline(string(s)) for s in spans]
         crumbs = [c for c in crumbs if c]
         if crumbs and crumbs[0] == "首页":
             crumbs = crumbs[1:]
@@ -216,39 +260,39 @@ class Ask39QuestionPage(QuestionPage):
             crumbs = crumbs[:-1]
         return crumbs
 
-    def answer(self, block: Selector) -> AnswerParts:
+    def answer(self, block: Element) -> AnswerParts:
         return AnswerParts(
             lines=[
                 line
-                for p in block.xpath(".//p[contains(@class,'sele_txt')]")
-                for line in text_lines(p)
+                for p in find_all(block, ".//p[contains(@class,'sele_txt')]")
+                for line in lines(p)
             ],
             doctor=self.answering_doctor(block),
-            answered_at=block.xpath("string(.//p[contains(@class,'doc_time')])").get(),
+            answered_at=string(block, "string(.//p[contains(@class,'doc_time')])"),
             follow_ups=self._follow_ups(block),
         )
 
-    def _follow_ups(self, block: Selector) -> list[dict[str, str | None]]:
+    def _follow_ups(self, block: Element) -> list[dict[str, str | None]]:
         out = []
-        for zw in block.xpath(".//div[contains(concat(' ',@class,' '),' doc_zw ')]"):
-            spans = [clean_inline(s.xpath("string()").get()) for s in zw.xpath("./span")]
+        for zw in find_all(block, ".//div[contains(concat(' ',@class,' '),' doc_zw ')]"):
+            spans = [clean_inline(string(s)) for s in find_all(zw, "./span")]
             if (one := follow_up(spans)) is not None:
                 out.append(one)
         return out
 
-    def answering_doctor(self, block: Selector) -> DoctorParts | None:
-        card = first(block, ".//div[contains(@class,'doctor_all')]")
+    def answering_doctor(self, block: Element) -> DoctorParts | None:
+        card = find(block, ".//div[contains(@class,'doctor_all')]")
         if card is None:
             return None
-        name_tokens = text_tokens(first(card, ".//span[contains(@class,'doc_name')]"))
+        name_tokens = tokens(find(card, ".//span[contains(@class,'doc_name')]"))
         if not name_tokens:
             return None
         name, roles = doctor_line(
             name_tokens
             + [
                 token
-                for span in card.xpath(".//span[contains(@class,'doc_yshi')]")
-                for token in text_tokens(span)
+                for span in find_all(card, ".//span[contains(@class,'doc_yshi')]")
+                for token in tokens(span)
             ]
         )
         if not name:
@@ -256,58 +300,55 @@ class Ask39QuestionPage(QuestionPage):
         return DoctorParts(
             name=name,
             roles=roles,
-            profile_url=self.link(card.xpath(".//div[contains(@class,'doc_img')]//a/@href").get()),
-            specialties=card.xpath(".//p[contains(@class,'doc_sc')]//text()").getall(),
+            profile_url=self.link(first_value(card, ".//div[contains(@class,'doc_img')]//a/@href")),
+            specialties=strings(card, ".//p[contains(@class,'doc_sc')]//text()"),
         )
 
     def encyclopedia(self) -> EncyclopediaParts | None:
         box = self.encyclopedia_box
         if box is None:
             return None
-        name = clean_inline(
-            box.xpath("string(.//*[self::h4 or self::h2 or self::strong][1])").get()
-        )
+        name = clean_inline(string(box, "string(.//*[self::h4 or self::h2 or self::strong][1])"))
         if not name or name == "疾病百科":
             return None
         fields: list[tuple[str, list[str] | str]] = []
-        for li in box.xpath(".//li"):
-            label, value = split_label(clean_inline(li.xpath("string()").get()))
+        for li in find_all(box, ".//li"):
+            label, value = split_label(clean_inline(string(li)))
             field = _ENCYCLOPEDIA_LABELS.get(label or "")
             if field is None:
                 continue
-            links = li.xpath(".//a//text()").getall()
+            links = strings(li, ".//a//text()")
             fields.append((field, links if links and field != "symptom_causes" else value))
         return EncyclopediaParts(
             name=name,
-            summary=[t for p in box.xpath("./p") for t in text_lines(p)],
+            summary=[t for p in find_all(box, "./p") for t in lines(p)],
             fields=fields,
         )
 
     def drugs(self) -> Iterator[DrugParts]:
         box = self._side_box("适用药品")
-        for li in [] if box is None else box.xpath(".//li"):
-            name = clean_inline(li.xpath("string(.//a[1])").get())
+        for li in [] if box is None else find_all(box, ".//li"):
+            name = clean_inline(string(li, "string(.//a[1])"))
             if not name:
                 continue
             yield DrugParts(
                 name=name,
-                indication=[t for p in li.xpath(".//p") for t in text_lines(p)],
-                url=self.link(li.xpath(".//a[1]/@href").get()),
+                indication=[t for p in find_all(li, ".//p") for t in lines(p)],
+                url=self.link(first_value(li, ".//a[1]/@href")),
             )
 
     def recommended_doctors(self) -> Iterator[DoctorParts]:
         box = self._side_box("推荐医生")
-        for li in [] if box is None else box.xpath(".//li"):
+        for li in [] if box is None else find_all(box, ".//li"):
             name, roles = doctor_line(
-                [t for t in map(strip_ui_suffix, text_tokens(li)) if drop_ui_word(t)]
+                [t for t in map(strip_ui_suffix, tokens(li)) if drop_ui_word(t)]
             )
             if not name:
                 continue
-            href = li.xpath(".//a[contains(@href,'my.39.net')]/@href").get()
             yield DoctorParts(
                 name=name,
                 roles=roles,
-                profile_url=self.link(href),
+                profile_url=self.link(first_value(li, ".//a[contains(@href,'my.39.net')]/@href")),
             )
 
 

@@ -1,0 +1,82 @@
+"""XPath compiled once and run on the parsed tree: the fast path under a page class.
+
+`parsel` is the public face (a page's `sel`, what a user extends), but every `Selector.xpath`
+call compiles its query again and wraps every result — each text node too — in a new
+Selector; on a question page that was two thirds of the cost of finding its parts. These
+helpers take the lxml elements under a Selector (`sel.root`), run each query compiled once
+(`compiled`), and return elements and plain strings; `selector(el)` gives a parsel Selector
+back where a shared helper wants one (`medcrawl.extract.html.text_lines`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lxml import etree
+from parsel import Selector
+
+from medcrawl.extract.html import outermost, text_lines, text_tokens
+
+Element = etree._Element
+
+
+@cache
+def compiled(query: str) -> etree.XPath:
+    """`query` compiled; results are plain `str`, not lxml's smart strings (which keep the
+    whole tree alive for as long as a value is)."""
+    return etree.XPath(query, smart_strings=False)
+
+
+def find(el: Element, *queries: str, default: Element | None = None) -> Element | None:
+    """The first element matched by the first query that matches anything, else `default`
+    (`medcrawl.extract.html.first` on elements)."""
+    for query in queries:
+        found = compiled(query)(el)
+        if found:
+            return found[0]
+    return default
+
+
+def find_all(el: Element, *queries: str) -> list[Element]:
+    """All elements matched by the first query that matches anything."""
+    for query in queries:
+        found = compiled(query)(el)
+        if found:
+            return found
+    return []
+
+
+def string(el: Element, query: str = "string()") -> str:
+    """The string value of an XPath `string(…)` expression (default: the element's text)."""
+    return compiled(query)(el)
+
+
+def strings(el: Element, query: str) -> list[str]:
+    """Every text or attribute value `query` selects."""
+    return compiled(query)(el)
+
+
+def first_value(el: Element, query: str) -> str | None:
+    """The first text or attribute value `query` selects, or None."""
+    found = compiled(query)(el)
+    return found[0] if found else None
+
+
+def selector(el: Element) -> Selector:
+    """A parsel Selector on an element of the tree (no copy, no parse)."""
+    return Selector(root=el, type="html")
+
+
+def lines(el: Element | None) -> list[str]:
+    """`text_lines` of an element."""
+    return [] if el is None else text_lines(selector(el))
+
+
+def tokens(el: Element | None) -> list[str]:
+    """`text_tokens` of an element."""
+    return [] if el is None else text_tokens(selector(el))
+
+
+def outermost_elements(found: list[Element]) -> list[Element]:
+    """`medcrawl.extract.html.outermost` of elements: those not inside another of them."""
+    return [sel.root for sel in outermost([selector(el) for el in found])]
