@@ -14,9 +14,7 @@ from pathlib import Path
 from medcrawl.cli import COMMAND_MODULES
 
 PACKAGE = Path(__file__).resolve().parent.parent / "medcrawl"
-COMMANDS = {"export", "report", "savefixture", "seed", "collect"}
-#: Cluster commands still parse their arguments in medcrawl/cluster/ (issue 14 moves them).
-NOT_YET_MOVED = {"seed": "medcrawl.cluster.seed", "collect": "medcrawl.cluster.collect"}
+COMMANDS = {"export", "report", "savefixture", "crawl", "seed", "collect", "requeue", "runs"}
 
 
 def test_help_lists_every_command():
@@ -38,7 +36,7 @@ def test_each_parser_lives_in_the_cli_package():
         (name,) = set(subparsers.choices) - before
         added[name] = module
         assert subparsers.choices[name].get_default("func").__module__ == module
-    assert added == {name: NOT_YET_MOVED.get(name, f"medcrawl.cli.{name}") for name in COMMANDS}
+    assert added == {name: f"medcrawl.cli.{name}" for name in COMMANDS}
 
 
 def test_only_the_cli_parses_arguments():
@@ -49,5 +47,5 @@ def test_only_the_cli_parses_arguments():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names)
     }
-    outside = {path for path in importers if not path.startswith(("cli/", "cluster/"))}
+    outside = {path for path in importers if not path.startswith("cli/")}
     assert outside == set()
