@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ def run_checks(crawler: Any) -> bool:
             "spider": crawler.spider,
             "job": None,
         }
-        SpiderMonitorRunner(spider=crawler.spider).run(suite, **data)
+        with warnings.catch_warnings():  # spidermon 1.27 logs through Spider.log()
+            warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated")
+            SpiderMonitorRunner(spider=crawler.spider).run(suite, **data)
     return crawler.stats.get_value("medcrawl/monitors/verdict") == "passed"
 
 
