@@ -98,9 +98,21 @@ def crawl(workers: int, archive: Path, pages: int, redis_url: str, folder: Path)
             raise RuntimeError(f"the crawl finished short of {pages} pages: see {folder}")
         return Round(seconds, worker_cpu, cpu_seconds(redis_pid) - cpu_before[1])
     finally:
-        for proc in procs:  # they exit by themselves once the crawl is finished
+        stop(procs, folder)
+
+
+def stop(procs: list[subprocess.Popen], folder: Path) -> None:
+    """The workers exit by themselves once the crawl is finished; one that does not in a
+    minute is killed, with the others, and the round fails."""
+    try:
+        for proc in procs:
             if proc.wait(timeout=60) != 0:
                 raise RuntimeError(f"a worker failed: see {folder}")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def finished(db: redis.Redis, keys: Keys) -> bool:

@@ -160,12 +160,16 @@ def start_collector(redis_url: str, out: Path, *extra: str) -> subprocess.Popen:
 
 
 def finish(*processes: subprocess.Popen, timeout: float = 120) -> None:
-    for process in processes:
-        try:
+    """Each process exits 0 within `timeout`; any still running after a failure is killed
+    (a stalled worker must not outlive the test)."""
+    try:
+        for process in processes:
             assert process.wait(timeout=timeout) == 0
-        finally:
+    finally:
+        for process in processes:
             if process.poll() is None:
                 process.kill()
+                process.wait()
 
 
 def seed(redis_url: str, *arguments: str) -> None:
