@@ -25,8 +25,6 @@ COMMANDS = {
     "runs",
     "extract",
 }
-#: Commands whose parser is not in medcrawl/cli/ yet: none (issue 14 moved the cluster's).
-NOT_YET_MOVED: dict[str, str] = {}
 
 
 def test_help_lists_every_command():
@@ -48,7 +46,7 @@ def test_each_parser_lives_in_the_cli_package():
         (name,) = set(subparsers.choices) - before
         added[name] = module
         assert subparsers.choices[name].get_default("func").__module__ == module
-    assert added == {name: NOT_YET_MOVED.get(name, f"medcrawl.cli.{name}") for name in COMMANDS}
+    assert added == {name: f"medcrawl.cli.{name}" for name in COMMANDS}
 
 
 def test_only_the_cli_parses_arguments():
@@ -59,5 +57,5 @@ def test_only_the_cli_parses_arguments():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names)
     }
-    outside = {path for path in importers if not path.startswith(("cli/", "cluster/"))}
+    outside = {path for path in importers if not path.startswith("cli/")}
     assert outside == set()

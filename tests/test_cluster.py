@@ -38,7 +38,7 @@ from scrapy.utils.test import get_crawler
 
 from medcrawl import cli, cluster
 from medcrawl.cluster import WRAPPED_HANDLERS, ClusterAddon, Keys, frontier
-from medcrawl.cluster.collect import collect as collect_items
+from medcrawl.cluster.collect import Collector
 from medcrawl.cluster.politeness import SharedRateHandler
 from medcrawl.cluster.seed import id_range
 from medcrawl.cluster.state import CrawlRecord
@@ -304,10 +304,17 @@ def test_a_stopped_worker_exits_at_once_and_gives_its_pages_back(
 
 
 def test_a_worker_that_got_no_work_passes(site, redis_url, db, tmp_path, capsys):
-    """One question that links nothing, two workers: one of them gets no page at all, and
-    both stop `finished`, exit 0. Before: the one without work failed its checks (exit 3)."""
-    seed(redis_url, "--ids", "5000")
+    """Two workers waiting for a crawl, then one question that links nothing: one of them gets
+    no page at all, and both stop `finished`, exit 0 — also one that never saw the crawl under
+    way (it was over before the worker looked). Before: the one without work failed its
+    checks (exit 3); and one that never saw the crawl under way waited for the next."""
     workers = [start_worker(site, redis_url, w, tmp_path) for w in ("w1", "w2")]
+    logs = [tmp_path / f"{w}.log" for w in ("w1", "w2")]
+    wait_for(lambda: all("Waiting for a crawl" in log.read_text() for log in logs), *workers)
+    workers[1].send_signal(signal.SIGSTOP)  # w2 does not see the crawl until it is over
+    seed(redis_url, "--ids", "5000")
+    wait_for(lambda: CrawlRecord.read(db, KEYS).finished, workers[0])
+    workers[1].send_signal(signal.SIGCONT)
     finish(*workers)
     pages = [
         json.loads((tmp_path / f"{w}.stats.json").read_text()).get("medcrawl/pages/question", 0)
@@ -526,7 +533,10 @@ def test_collect_goes_on_from_a_killed_collector(db, tmp_path):
         {"file": "rejects", "item": {"url": "u", "reason": "removed", "at": "t2"}},
     ]
     db.rpush("items", *(json.dumps(e, ensure_ascii=False) for e in entries))
-    assert collect_items(db, "items", run_dir, batch=2) == {"questions": 1, "rejects": 1}
+    collector = Collector(db, "items", run_dir, batch=2)
+    collector.drain()
+    collector.close()
+    assert collector.written == {"questions": 1, "rejects": 1}
     assert (run_dir / "questions.jsonl").read_text(encoding="utf-8") == (
         '{"id": "ask39:1"}\n{"id": "ask39:2", "title": "头痛"}\n'
     )

@@ -92,7 +92,7 @@ def test_writes_wait_in_order_and_reads_answer_their_default(clock):
     assert link.read(lambda: server.write("read"), "default") == 4
     assert server.log == ["a", "b", "c", "read"]
     assert reconciled == [["a"]]  # after the PING, before any other command
-    assert link.up and not link.pending
+    assert link.down_since is None and not link.pending
 
 
 def test_backoff_doubles_up_to_its_ceiling(clock):

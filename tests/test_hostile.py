@@ -144,6 +144,18 @@ def test_deep_nesting_does_not_raise(depth):
     assert text_lines(sel.xpath("//p")[0]) == ["深尾"]
 
 
+def test_deeply_nested_tables_do_not_raise():
+    """A table row is read cell by cell; a walk that recursed through each row's cells hit
+    RecursionError near 500 nested tables."""
+    n = 600
+    sel = Selector(
+        text="<div>" + "<table><tr><td>" * n + "深" + "</td></tr></table>" * n + "</div>"
+    )
+    assert text_lines(sel.xpath("//div")[0]) == ["深"]
+    row = Selector(text="<table><tr><td>身高：</td><td>98cm</td><th>体重</th></tr></table>")
+    assert text_lines(row.xpath("//table")[0]) == ["身高：98cm 体重"]
+
+
 @pytest.mark.parametrize(
     ("href", "why"),
     [

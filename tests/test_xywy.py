@@ -24,7 +24,7 @@ from medcrawl.extract.dates import SITE_TZ
 from medcrawl.sites.xywy.pages import (
     XywyDayPage,
     XywyQuestionPage,
-    related_question_urls,
+    XywyRelatedBox,
 )
 from medcrawl.sites.xywy.site import SITE
 from medcrawl.sites.xywy.spider import XywySpider
@@ -213,7 +213,7 @@ def test_a_day_list_is_followed_within_max_pages():
 
 
 def test_related_questions():
-    urls = related_question_urls(fixture_response("xywy", "g2017_best_header_gbk"))
+    urls = XywyRelatedBox(fixture_response("xywy", "g2017_best_header_gbk")).question_urls()
     assert urls[:2] == [
         "https://club.xywy.com/static/20170222/126651234.htm",
         "https://club.xywy.com/static/20170221/126610870.htm",

@@ -122,17 +122,6 @@ class Collector:
             os.replace(part, part.with_name(part.name.removesuffix(PART_SUFFIX)))
 
 
-def collect(server: Any, key: str, run_dir: Path, *, batch: int = 500) -> Counter[str]:
-    """Write what waits in Redis list `key` to `run_dir`, each record once; how many records
-    each file got."""
-    collector = Collector(server, key, run_dir, batch)
-    try:
-        collector.drain()
-    finally:
-        collector.close()
-    return collector.written
-
-
 @dataclass
 class Collected:
     """What `collect_crawl` did."""

@@ -243,8 +243,8 @@ class Scheduler(RedisScheduler):
 class RedisSeeds:
     """Cluster mode's `start()`: seeds taken from `<spider>:start_urls` — JSON
     `{"url": …, "meta": {…}}`, a plain URL or a question id — while the shared queue runs
-    short, until the crawl this worker joined is finished (`state.finish_if_done`); while
-    there is no crawl to join the worker waits, as a service.
+    short, until the crawl is finished (`state.finish_if_done`) — any crawl but one already
+    finished when the worker started; while there is no crawl the worker waits, as a service.
 
     scrapy-redis's `RedisSpider` cannot do this on Scrapy ≥ 2.16: its `start_requests()` is
     never called (only its `spider_idle` hook seeds, a batch per idle tick), and it marks
@@ -282,6 +282,9 @@ class RedisSeeds:
         self.ledger = keys.ledgers(self.link.worker)[1]
         self._return_seeds()  # seeds of a killed run
         self.link.on_reconnect.append(self._return_seeds)
+        # A crawl already finished when this worker started is not the one it works for.
+        before = self.link.read(lambda: state.CrawlRecord.read(self.server, keys), None)
+        self.finished_before = before.id if before is not None and before.finished else None
         session = WorkerSession.of(self.crawler)
         scheduler = self.crawler.engine.scheduler  # type: ignore[union-attr]
         logger.info("Reading seeds from Redis key %s", keys.start)
@@ -381,7 +384,8 @@ class RedisSeeds:
         if status != "finished":
             self.link.join(crawl_id)
             return False
-        if self.link.crawl_id == crawl_id:
+        if crawl_id != self.finished_before:  # (joined or not: it may have had no work)
+            self.link.join(crawl_id)
             logger.info("Crawl %s is finished: no seed, nothing queued or in flight", crawl_id)
             return True
         self._once(f"Crawl {crawl_id} is finished: waiting for the next (`medcrawl seed --reset`)")

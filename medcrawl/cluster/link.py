@@ -77,10 +77,6 @@ class RedisLink:
             cls._of[crawler] = cls(server, keys, worker_id(settings), crawler.stats)
         return cls._of[crawler]
 
-    @property
-    def up(self) -> bool:
-        return self.down_since is None
-
     def join(self, crawl_id: bytes | str | None) -> None:
         """This worker takes part in crawl `crawl_id` (from the record, when it took work or
         saw the crawl under way): it stops when that crawl is finished."""

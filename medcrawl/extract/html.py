@@ -30,43 +30,59 @@ def text_lines(sel: Selector | None) -> list[str]:
     return text.split("\n") if text else []
 
 
+# What the walk does with a stack entry: open an element, close it (after its children),
+# finish a table cell, finish a table row.
+_OPEN, _CLOSE, _CELL, _ROW = range(4)
+
+
 def _walk(root: etree._Element, parts: list[str]) -> None:
-    """Depth first with a stack of its own, not recursion: a page can nest elements thousands
-    deep, and a recursive walk hits Python's RecursionError near 1,000. A table row is one
-    line (`_row`)."""
-    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    """Depth first with a stack of its own, not recursion: a page can nest elements (tables
+    in tables too) thousands deep, and a recursive walk hits Python's RecursionError near
+    1,000. Each entry says what to do, with which element, writing into which buffer (a table
+    cell has its own), and whether the element's tail follows it."""
+    stack: list[tuple[int, etree._Element, list[str], bool, list[str] | None]] = [
+        (_OPEN, root, parts, False, None)
+    ]
     while stack:
-        el, children_done = stack.pop()
+        what, el, buf, with_tail, row = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
-        if not children_done and tag == "tr":
-            parts.append(f"\n{_row(el)}\n")
-        elif not children_done and tag not in _SKIP:
+        if what == _OPEN and tag == "tr":  # one line: its cells' texts (`_row_line`)
+            cells: list[str] = []
+            stack.append((_ROW, el, buf, with_tail, cells))
+            for cell in reversed([c for c in el if c.tag in _CELLS]):
+                cell_buf: list[str] = []
+                stack.append((_CELL, cell, cell_buf, False, cells))
+                stack.append((_OPEN, cell, cell_buf, False, None))
+            continue
+        if what == _OPEN and tag not in _SKIP:
             if tag in _BREAKS:
-                parts.append("\n")
+                buf.append("\n")
             if el.text and tag:
-                parts.append(el.text)
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
+                buf.append(el.text)
+            stack.append((_CLOSE, el, buf, with_tail, None))
+            stack.extend((_OPEN, child, buf, True, None) for child in reversed(el))
             continue
-        if children_done and tag in _BREAKS:
-            parts.append("\n")
-        if el is not root and el.tail:
-            parts.append(el.tail)
+        if what == _CELL:
+            if text := " ".join("".join(buf).split()):
+                row.append(text)  # type: ignore[union-attr]
+            continue
+        if what == _ROW:
+            buf.append(f"\n{_row_line(row)}\n")  # type: ignore[arg-type]
+        elif what == _CLOSE and tag in _BREAKS:
+            buf.append("\n")
+        if with_tail and el.tail:
+            buf.append(el.tail)
 
 
-def _row(tr: etree._Element) -> str:
-    """A table row as one line: each cell's text, joined by a space — none after a label
-    cell that ends with a colon (`身高：` + `98cm`)."""
-    line = ""
-    for cell in tr:
-        if cell.tag not in _CELLS:
-            continue
-        parts: list[str] = []
-        _walk(cell, parts)
-        text = " ".join("".join(parts).split())
-        if text:
-            line = f"{line}{'' if not line or line.endswith(_LABEL_ENDS) else ' '}{text}"
-    return line
+def _row_line(cells: list[str]) -> str:
+    """A table row's cell texts as one line, joined by a space — none after a label cell that
+    ends with a colon (`身高：` + `98cm`)."""
+    out: list[str] = []
+    for text in cells:
+        if out and not out[-1].endswith(_LABEL_ENDS):
+            out.append(" ")
+        out.append(text)
+    return "".join(out)
 
 
 def text_tokens(sel: Selector | None) -> list[str]:

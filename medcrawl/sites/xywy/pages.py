@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
@@ -327,40 +328,36 @@ class XywyQuestionPage(QuestionPage):
         )
 
 
-def _inside(el: object, blocks: list[Selector]) -> bool:
-    return any(el in block.root.iterdescendants() for block in blocks)
+def _inside(el: etree._Element, blocks: list[Selector]) -> bool:
+    """Whether `el` is inside one of `blocks`: up its ancestors (the page's depth), not down
+    each block's subtree (the page's size, for every badge)."""
+    roots = {block.root for block in blocks}
+    return any(ancestor in roots for ancestor in el.iterancestors())
 
 
 # --- discovery: the day index, day lists, related questions ---------------------------------
 # Not the question's items: these parts only find question pages and bound a crawl.
 
 
-def related_question_urls(response: TextResponse) -> list[str]:
+class XywyRelatedBox(Page):
     """Question pages a question page links as related (`#ulxgwtg`, `ul.Doc_xgqul`, the
     `relate-con` teasers)."""
-    hrefs = response.xpath(
-        f"//div[@id='ulxgwtg']//a/@href | //ul[{tok('Doc_xgqul')}]//a/@href"
-        f" | //div[{tok('relate-con')}]//a/@href"
-    ).getall()
-    urls = (_absolute(response, h) for h in hrefs)
-    return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
 
+    site = SITE
 
-def _absolute(response: TextResponse, href: str) -> str | None:
-    """A link's canonical URL; None for an href no URL can be made of (`http://[::1`)."""
-    try:
-        return SITE.canonical_url(response.urljoin(href))
-    except ValueError:
-        return None
+    def question_urls(self) -> list[str]:
+        hrefs = self.response.xpath(
+            f"//div[@id='ulxgwtg']//a/@href | //ul[{tok('Doc_xgqul')}]//a/@href"
+            f" | //div[{tok('relate-con')}]//a/@href"
+        ).getall()
+        urls = (self.page_link(h) for h in hrefs)
+        return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
 
 
 class _Paged(Page):
     """A page of a paged listing (`div.subFen`: `[下一页]`, `共N页`)."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime | None = None) -> None:
-        super().__init__(response, now or datetime.now().astimezone())
 
     def next_url(self) -> str | None:
         """The pager's `[下一页]` link, else page + 1 while the pager says `共N页` is more."""
@@ -370,9 +367,10 @@ class _Paged(Page):
             "//a[contains(normalize-space(.), '下一页')]/@href",
         )
         if href is not None:
-            return _absolute(self.response, href.get())
-        pages = re.search(r"共\s*(\d+)\s*页", self.response.xpath("string(//body)").get() or "")
-        page = re.search(r"/(\d+)\.html", self.response.url)
+            return self.page_link(href.get())
+        text = self.response.xpath("string(//body)").get() or ""
+        pages = re.search(r"共\s*([0-9]{1,9})\s*页", text)
+        page = re.search(r"/([0-9]{1,9})\.html", self.response.url)
         if pages and page and int(page.group(1)) < int(pages.group(1)):
             return self.response.url[: page.start(1)] + f"{int(page.group(1)) + 1}.html"
         return None
@@ -391,7 +389,7 @@ class XywyDayPage(_Paged):
         )
         out: dict[str, ListEntry] = {}
         for href in hrefs:
-            url = _absolute(self.response, href.get())
+            url = self.page_link(href.get())
             if url and SITE.is_question_url(url):
                 out.setdefault(url, ListEntry(url, day or _url_day(url)))
         return list(out.values())
@@ -408,7 +406,7 @@ class XywyIndexPage(_Paged):
         )
         out: dict[date, str] = {}
         for href in hrefs:
-            url = _absolute(self.response, href.get())
+            url = self.page_link(href.get())
             day = SITE.day_of(url) if url else None
             if url and day is not None:
                 out.setdefault(day, url)

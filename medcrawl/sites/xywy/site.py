@@ -13,16 +13,21 @@ import re
 from datetime import date
 from typing import Any, ClassVar
 
+from medcrawl.extract.numbers import whole_number
 from medcrawl.sites.base import Site
 
 ORIGIN = "https://club.xywy.com"
+# Ids have at most 18 digits (medcrawl.extract.numbers), page numbers 9: a link with a longer
+# "id" is no question or list page, and int() is never asked to read 5,000 digits.
 QUESTION_URL = re.compile(
     r"^https?://(?:(?:3g|m|wap)\.)?club\.xywy\.com/(?:mip/)?(?:static|question)/"
-    r"(\d{8})/(\d+)\.htm",
+    r"([0-9]{8})/([0-9]{1,18})\.htm",
     re.I,
 )
-DAY_URL = re.compile(r"^https?://club\.xywy\.com/keshi/(\d{4}-\d{2}-\d{2})/(\d+)\.html", re.I)
-INDEX_URL = re.compile(r"^https?://club\.xywy\.com/keshi/(\d+)\.html", re.I)
+DAY_URL = re.compile(
+    r"^https?://club\.xywy\.com/keshi/([0-9]{4}-[0-9]{2}-[0-9]{2})/([0-9]{1,9})\.html", re.I
+)
+INDEX_URL = re.compile(r"^https?://club\.xywy\.com/keshi/([0-9]{1,9})\.html", re.I)
 
 
 class XywySite(Site):
@@ -48,15 +53,15 @@ class XywySite(Site):
 
     def question_page_url(self, day: str, native_id: str | int) -> str:
         """`question_page_url("20170223", 126671067)` → the question's canonical URL."""
-        return f"{ORIGIN}/static/{day}/{int(native_id)}.htm"
+        return f"{ORIGIN}/static/{day}/{whole_number(native_id)}.htm"
 
     def day_url(self, day: date, page: int = 1) -> str:
         """A day's question list: `day_url(date(2024, 3, 1), 2)` → `…/keshi/2024-03-01/2.html`."""
-        return f"{ORIGIN}/keshi/{day.isoformat()}/{int(page)}.html"
+        return f"{ORIGIN}/keshi/{day.isoformat()}/{whole_number(page)}.html"
 
     def index_url(self, page: int = 1) -> str:
         """A page of the day index: `index_url(2)` → `…/keshi/2.html`."""
-        return f"{ORIGIN}/keshi/{int(page)}.html"
+        return f"{ORIGIN}/keshi/{whole_number(page)}.html"
 
     def canonical_url(self, url: str) -> str:
         """One form per page: questions (any scheme, mirror or older path, with a query or

@@ -16,8 +16,8 @@ from typing import Any
 from scrapy.http import Response, TextResponse
 
 from medcrawl.extract.dates import SITE_TZ
-from medcrawl.sites.spider import QASpider, fetched_at
-from medcrawl.sites.xywy.pages import XywyDayPage, XywyIndexPage, related_question_urls
+from medcrawl.sites.spider import QASpider
+from medcrawl.sites.xywy.pages import XywyDayPage, XywyIndexPage, XywyRelatedBox
 from medcrawl.sites.xywy.site import DAY_URL, INDEX_URL, SITE
 
 
@@ -36,7 +36,7 @@ class XywySpider(QASpider):
             self.follow_related = False
 
     def related_urls(self, response: TextResponse) -> Iterable[str]:
-        return related_question_urls(response)
+        return self.open_page(XywyRelatedBox, response).question_urls()
 
     def start_pages(self) -> Iterable[str]:
         """The lists of the days `since`/`until` bound, newest first; else the day index."""
@@ -60,8 +60,8 @@ class XywySpider(QASpider):
         if SITE.is_question_url(url) or not isinstance(response, TextResponse):
             yield from self.parse_question(response)
         elif DAY_URL.match(url):
-            page = XywyDayPage(response, fetched_at(response))
-            yield from self.follow_list(page.entries(), page.next_url())
+            page = self.open_page(XywyDayPage, response)
+            yield from self.follow_list(page.entries(), page.next_url)
         elif INDEX_URL.match(url):
             yield from self.parse_index(response)
         else:
@@ -71,7 +71,7 @@ class XywySpider(QASpider):
         """The days the crawl asks for: those within `since`/`until`, else the newest
         `SITE.default_days`; then the next index page while older days may still be wanted
         (the index runs newest first)."""
-        page = XywyIndexPage(response, fetched_at(response))
+        page = self.open_page(XywyIndexPage, response)
         days = page.days()
         window = self._window()
         for day, url in days:
@@ -81,11 +81,11 @@ class XywySpider(QASpider):
                 wanted = day in self._days_taken or len(self._days_taken) < SITE.default_days
             if wanted:
                 self._days_taken.add(day)
-                yield self.follow(url)
+                yield from self.follow_all([url])
         oldest = min((day for day, _ in days), default=None)
         if window is not None:
             more = oldest is not None and oldest > window[0]
         else:
             more = bool(days) and len(self._days_taken) < SITE.default_days
         if more and (next_url := page.next_url()):
-            yield self.follow(next_url)
+            yield from self.follow_all([next_url])
