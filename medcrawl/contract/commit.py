@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from medcrawl.contract.feeds import commit_pages
+from medcrawl.contract.pages import requests_holding_page_async
 
 
 @dataclass
@@ -80,11 +81,8 @@ class PageCommitMiddleware:
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         page: list[Any] = []
-        async for entry in result:
-            if isinstance(entry, Request):
-                yield entry
-            else:
-                page.append(entry)
+        async for request in requests_holding_page_async(result, page):
+            yield request
         self.ledger.add(page)
         for item in page:
             yield item

@@ -21,11 +21,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from medcrawl.contract.items import OUTPUT_FILES, Answer, Cause, Question, Reject
+from medcrawl.contract.pages import requests_holding_page, requests_holding_page_async
 from medcrawl.contract.schema import record_errors
 
 logger = logging.getLogger(__name__)
@@ -124,22 +124,15 @@ class ValidationMiddleware:
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         page: list[Any] = []
-        for entry in result:
-            if isinstance(entry, Request):
-                yield entry
-            else:
-                page.append(entry)
+        yield from requests_holding_page(result, page)
         yield from self.validated(page, response)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         page: list[Any] = []
-        async for entry in result:
-            if isinstance(entry, Request):
-                yield entry
-            else:
-                page.append(entry)
+        async for request in requests_holding_page_async(result, page):
+            yield request
         for item in self.validated(page, response):
             yield item
 

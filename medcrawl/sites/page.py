@@ -93,14 +93,10 @@ class QuestionPage(Page):
     """A question page of one site: `problem()` says why it holds no question (a stat and
     reject reason such as `challenge`, `removed`), `parts()` finds what it holds."""
 
-    def __init__(
-        self,
-        response: TextResponse,
-        now: datetime | None = None,
-        on_bad_link: BadLinkSink | None = None,
-    ) -> None:
-        super().__init__(response, now, on_bad_link)
-        self.native_id = self.site.question_native_id(response.url)
+    @cached_property
+    def native_id(self) -> str | None:
+        """The site's id of the question this page shows (None: the URL is no question's)."""
+        return self.site.question_native_id(self.response.url)
 
     def problem(self) -> str | None:
         raise NotImplementedError
