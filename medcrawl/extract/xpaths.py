@@ -80,3 +80,9 @@ def tokens(el: Element | None) -> list[str]:
 def outermost_elements(found: list[Element]) -> list[Element]:
     """`medcrawl.extract.html.outermost` of elements: those not inside another of them."""
     return [sel.root for sel in outermost([selector(el) for el in found])]
+
+
+def in_document_order(found: list[Element]) -> list[Element]:
+    """`found` (elements of one tree) in document order, each once: libxml2 sorts just
+    these, where ordering them by a walk (`el.iter()`) would visit every element."""
+    return compiled("$found/self::node()")(found[0], found=found) if found else []

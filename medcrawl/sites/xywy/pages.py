@@ -25,15 +25,27 @@ from medcrawl.extract.html import every, first
 from medcrawl.extract.medical import classify_doctor_tokens, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, split_label
-from medcrawl.extract.xpaths import Element, find, find_all, lines, string, strings, tokens
+from medcrawl.extract.xpaths import (
+    Element,
+    find,
+    find_all,
+    in_document_order,
+    lines,
+    string,
+    strings,
+    tokens,
+)
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 from medcrawl.sites.xywy.site import SITE
 
 
 def tok(*classes: str) -> str:
-    """An XPath test: the element's class attribute holds every one of these tokens."""
+    """An XPath test: the element's class attribute holds every one of these tokens. A plain
+    `contains(@class, …)` goes first: it rules out most elements without building the
+    normalized string (`and` stops at the first false), and never rules out a match."""
     return " and ".join(
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in classes
+        f"contains(@class, '{c}') and contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
+        for c in classes
     )
 
 
@@ -73,18 +85,21 @@ _ANSWER_TEXTS = (
 )
 _ANSWER_BLOCK = f"ancestor::div[{tok('Doc_dochf')} or {tok('docall')} or contains(@id, '_reply')]"
 _BEST_BLOCK = f"ancestor-or-self::div[{tok('Best_dochf')} or {tok('Bestbg')}]"
-# The doctor card; where a page has none, the doctor's name link alone (not a follow-up label).
+# Within the answers' scope (`answer_units`): the doctor card; where a page has none, the
+# doctor's name link alone (not a follow-up label); the follow-ups; the best answer's badge.
 _CARDS = (
-    f"//div[{tok('Doc_zytpmd')}]"
-    f" | //a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
+    f".//div[{tok('Doc_zytpmd')}]"
+    f" | .//a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
 )
-_FOLLOW_UPS = f"//div[{tok('usezw')}]"
+_FOLLOW_UPS = f".//div[{tok('usezw')}]"
 # The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
 _BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
+# `text()[1][contains(., w)]` is `contains(normalize-space(text()), w)` for words without
+# spaces, without normalizing a string per element and word.
 _BADGES = (
-    "//*[not(self::script or self::style or self::title)]["
-    + " or ".join(f"contains(normalize-space(text()), '{w}')" for w in _BEST_WORDS)
-    + "]"
+    ".//*[not(self::script or self::style or self::title)][text()[1]["
+    + " or ".join(f"contains(., '{w}')" for w in _BEST_WORDS)
+    + "]]"
 )
 _ANSWERS_BOX = f"//div[{tok('Doc_con')}]"
 # Answers written in two labelled sections: the analysis, then the guidance.
@@ -232,13 +247,17 @@ class XywyQuestionPage(QuestionPage):
             scope, in_box = box, True  # the answers box holds them all: look only there
         else:
             scope, in_box = self.root, box is None
-        kinds = {}
-        for kind, query in (("card", _CARDS), ("follow_up", _FOLLOW_UPS), ("badge", _BADGES)):
-            kinds.update((el, kind) for el in find_all(scope, f".{query}"))
+        kinds: dict[Element, str] = {}
+        queries = [("card", _CARDS), ("follow_up", _FOLLOW_UPS)]
+        shown = string(scope)  # a badge's text is in it: no word, no badge, no walk for them
+        if any(word in shown for word in _BEST_WORDS):
+            queries.append(("badge", _BADGES))
+        for kind, query in queries:
+            kinds.update((el, kind) for el in find_all(scope, query))
         kinds.update((el, "text") for el in texts)
         units: list[_Unit] = []
         card, best = None, False
-        for el in scope.iter():
+        for el in in_document_order([*kinds, *([] if in_box else [box])]):
             if el is box:
                 in_box = True
             kind = kinds.get(el)
