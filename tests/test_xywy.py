@@ -459,6 +459,38 @@ def test_a_name_link_without_a_card_and_text_before_the_time_line():
     assert (doctor.name, doctor.profile_url) == ("何平", "https://club.xywy.com/doc_card/9")
 
 
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        # a stray title-classed p before the blocks; the first block holds none
+        '<p class="fl dib fb">广告</p><div class="User_askcon"><p>无</p></div>'
+        '<div class="User_askcon"><p class="fb dib  fl">头痛三天怎么办</p></div>',
+        # nested blocks: the inner block's title comes first in the document
+        '<div class="User_askcon"><div class="User_askcon"><p class="fl dib fb">头痛三天怎么办'
+        '</p></div><p class="fl dib fb">别的</p></div>',
+    ],
+)
+def test_the_title_is_the_first_in_any_question_block(blocks):
+    """The title is looked for inside the question blocks found in one walk: the first in
+    the document inside any `div.User_askcon`, as `//div[…]//p[…]` says, not a stray one."""
+    html = (
+        '<html><head><meta charset="gbk"><title>x</title></head><body>'
+        f'{blocks}<div id="qdetailc">头痛。</div></body></html>'
+    )
+    page = XywyQuestionPage(gbk_page("https://club.xywy.com/static/20200506/5.htm", html), NOW)
+    assert page.problem() is None
+    assert page.title_text == "头痛三天怎么办"
+
+
+def test_a_badge_word_only_in_a_script_marks_nothing():
+    """The answers' scope holds no badge word outside a script: no answer is marked."""
+    (answer,) = parse(
+        '<div class="docall clearfix"><div class="pt15 f14 graydeep">多喝水。</div>'
+        '<script>var best = "最佳答案";</script></div>'
+    )["Answer"]
+    assert answer.accepted is False
+
+
 def test_related_links_are_followed_only_when_asked_for():
     """A crawl bounded by days, even the whole-site one, stays in its days."""
     assert spider().follow_related is False

@@ -58,12 +58,12 @@ _SITE_ROOT = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.html?)?$")
 _TITLE_SUFFIX = re.compile(r"\s*[_|－-]\s*(?:有问必答|寻医问药).*$")
 _ELLIPSIS = ".…。 "
 
-_QUESTION_BLOCK = (f"//div[{tok('User_askcon')}]", f"//div[{tok('Userinfo')}]/..")
-_TITLE = (
-    f"//div[{tok('User_askcon')}]//p[{tok('fl', 'dib', 'fb')}]",
-    f"//p[{tok('fl', 'dib', 'fb')}]",
-    f"//h2[{tok('Uerth2')}]",
-)
+# The question block `div.User_askcon` (else the user line's parent); the title `p.fl.dib.fb`
+# inside such a block, else anywhere, else `h2.Uerth2`.
+_ASK_BLOCKS = f"//div[{tok('User_askcon')}]"
+_QUESTION_BLOCK_ELSE = f"//div[{tok('Userinfo')}]/.."
+_TITLE_IN_ASK = f".//p[{tok('fl', 'dib', 'fb')}]"
+_TITLE_ELSE = (f"//p[{tok('fl', 'dib', 'fb')}]", f"//h2[{tok('Uerth2')}]")
 _USER_SPANS = (f"//div[{tok('Userinfo')}]//span", f"//span[{tok('User_time')}]")
 _BODY = ("//div[@id='qdetailc']", f"//div[{tok('User_quecol')}]")
 _CRUMBS = (
@@ -158,8 +158,14 @@ class XywyQuestionPage(QuestionPage):
     # --- blocks ---------------------------------------------------------------------------
 
     @cached_property
+    def _ask_blocks(self) -> list[Element]:
+        """Every `div.User_askcon`, in one walk: the question block and the title's place."""
+        return find_all(self.root, _ASK_BLOCKS)
+
+    @cached_property
     def question_block(self) -> Element | None:
-        return find(self.root, *_QUESTION_BLOCK)
+        blocks = self._ask_blocks
+        return blocks[0] if blocks else find(self.root, _QUESTION_BLOCK_ELSE)
 
     @cached_property
     def body(self) -> Element | None:
@@ -175,7 +181,12 @@ class XywyQuestionPage(QuestionPage):
     def own_title(self) -> str:
         """The question's title element `p.fl.dib.fb`: its text, or its `@title` where the
         text is cut short (`…`); "" when the page has none."""
-        node = find(self.root, *_TITLE)
+        # The first title in a block: blocks come in document order, and a block's subtree
+        # holds any block nested in it, so the first block holding one holds the first.
+        found = (find(block, _TITLE_IN_ASK) for block in self._ask_blocks)
+        node = next((el for el in found if el is not None), None)
+        if node is None:
+            node = find(self.root, *_TITLE_ELSE)
         if node is None:
             return ""
         text = clean_inline(string(node))
