@@ -113,6 +113,13 @@ _ANSWER_TIME = (
     f"({_ANSWER_BLOCK})[1]//span[{tok('Doc_time')}][not(ancestor::div[{tok('usezw')}])]//text()",
 )
 
+# In a follow-up: its label, its text.
+_FOLLOW_UP_LABEL = f"string(.//span[{tok('Doc_bla')}])"
+_FOLLOW_UP_TEXT = (f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]")
+# In a doctor card: the name link, the title.
+_DOCTOR_LINK = (f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
+_DOCTOR_TITLE = f"string(.//span[{tok('btn-a')}])"
+
 
 @dataclass
 class _Unit:
@@ -321,8 +328,8 @@ class XywyQuestionPage(QuestionPage):
         `…回复：`) says who wrote it — a label of no known word is kept as shown, and without
         a label the text tells (`回复` in it: the doctor's); the text is `.w390` (else the
         rest of `div.ml10`), its time left out."""
-        label = clean_inline(string(zw, f"string(.//span[{tok('Doc_bla')}])"))
-        holder = find(zw, f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]", default=zw)
+        label = clean_inline(string(zw, _FOLLOW_UP_LABEL))
+        holder = find(zw, *_FOLLOW_UP_TEXT, default=zw)
         text = "\n".join(line for line in lines(holder) if not _DATE.fullmatch(line))
         if label and text.startswith(label):
             text = text[len(label) :].strip()
@@ -342,7 +349,7 @@ class XywyQuestionPage(QuestionPage):
     def doctor(self, card: Element) -> DoctorParts | None:
         """The doctor card `div.Doc_zytpmd`: name and profile `a.Doc_bla`, title span
         (`span.btn-a`), specialties (`p.graydeep` 擅长：…); other tokens by what they are."""
-        link = find(card, f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
+        link = find(card, *_DOCTOR_LINK)
         name = clean_inline(string(link)) if link is not None else ""
         if not name:
             return None
@@ -361,7 +368,7 @@ class XywyQuestionPage(QuestionPage):
             if t != name and t not in said and not t.startswith(("擅长", "已帮助"))
         ]
         roles = classify_doctor_tokens(others)
-        title = clean_inline(string(card, f"string(.//span[{tok('btn-a')}])"))
+        title = clean_inline(string(card, _DOCTOR_TITLE))
         if title:
             roles.title = title
         return DoctorParts(
