@@ -31,6 +31,7 @@ from medcrawl.extract.xpaths import (
     find_all,
     in_document_order,
     lines,
+    outermost_elements,
     string,
     strings,
     tokens,
@@ -73,10 +74,12 @@ _CRUMBS = (
 )
 # Each answer's text: 2021 the first non-empty div of div.Doc_dochf, 2017 div.pt15.f14.graydeep
 # in a docall block (not the related-question teasers, `docall relate-con`); then structure.
+# The 2017 text is asked for by its ancestors, not found below every docall block: that form
+# merged each block's results into the set so far, n² on a page of n blocks.
 _ANSWER_TEXTS = (
     f"//div[{tok('Doc_dochf')}]/div[normalize-space()][1]"
-    f" | //div[{tok('docall')}][not({tok('relate-con')})]"
-    f"//div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]",
+    f" | //div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]"
+    f"[ancestor::div[{tok('docall')}][not({tok('relate-con')})]]",
     f"//div[{tok('qsdetail')}]/div[normalize-space()][1]",
     f"//*[contains(@id, '_reply')]//div[{tok('f14', 'graydeep')}][1]",
     # the text before an answer's time line
@@ -190,7 +193,10 @@ class XywyQuestionPage(QuestionPage):
         text is cut short (`…`); "" when the page has none."""
         # The first title in a block: blocks come in document order, and a block's subtree
         # holds any block nested in it, so the first block holding one holds the first.
-        found = (find(block, _TITLE_IN_ASK) for block in self._ask_blocks)
+        blocks = self._ask_blocks
+        if len(blocks) > 1:  # each nested block once, not again inside every outer one
+            blocks = outermost_elements(blocks)
+        found = (find(block, _TITLE_IN_ASK) for block in blocks)
         node = next((el for el in found if el is not None), None)
         if node is None:
             node = find(self.root, *_TITLE_ELSE)
