@@ -21,7 +21,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
-from medcrawl.extract.html import every, first
+from medcrawl.extract.html import every, first, outermost_elements
 from medcrawl.extract.medical import classify_doctor_tokens, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, split_label
@@ -31,7 +31,6 @@ from medcrawl.extract.xpaths import (
     find_all,
     in_document_order,
     lines,
-    outermost_elements,
     string,
     strings,
     tokens,
