@@ -1,5 +1,5 @@
 """The compiled-query helpers under the page classes: `shows` never skips a query that would
-have found something."""
+have found something; `in_document_order` orders what it is given as the document does."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from parsel import Selector
 
-from medcrawl.extract.xpaths import shows, string
+from medcrawl.extract.xpaths import find_all, in_document_order, shows, string
 
 WORD = "适用药品"
 
@@ -39,3 +39,12 @@ def test_shows_skips_a_page_without_the_word_and_keeps_one_with_it() -> None:
     spelled = "<h3>&#36866;用药品</h3>"
     assert string(Selector(text=spelled).root, "string(//h3)") == WORD
     assert shows(spelled, WORD)
+
+
+def test_in_document_order_orders_and_dedupes_what_it_is_given():
+    root = Selector(text='<div id="a"><p id="b"><i id="c"></i></p></div><p id="d"></p>').root
+    a, b, c, d = find_all(root, "//*[@id]")
+    ordered = in_document_order([d, c, a, d, b])
+    assert [el.get("id") for el in ordered] == ["a", "b", "c", "d"]
+    assert all(got is want for got, want in zip(ordered, [a, b, c, d], strict=True))
+    assert in_document_order([]) == []
