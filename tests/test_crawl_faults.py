@@ -271,6 +271,10 @@ def test_challenges_slow_the_crawl_then_stop_it(clean_site, tmp_path):
         "MEDCRAWL_CHALLENGE_RATE": 0.5,
         "MEDCRAWL_CHALLENGE_DELAY": 0.3,
         "MEDCRAWL_CHALLENGE_LIMIT": 5,
+        # No download while a response waits for its callback: challenges are seen in the
+        # callback, and on a loaded machine the downloader otherwise fetched all 12 pages
+        # before the callbacks had seen 5 (`12 < 12` below).
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1,
     }
     with MiniSite(pages) as site:
         result = run_crawl(site, tmp_path, "-a", "categories=3166", settings=settings)
