@@ -21,10 +21,11 @@ from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
-from medcrawl.extract.html import every, first, text_lines
+from medcrawl.extract.html import every, first
 from medcrawl.extract.medical import classify_doctor_tokens, doctor_line, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
+from medcrawl.extract.xpaths import Element, find, find_all, lines, string, strings
 from medcrawl.sites.ask120.site import SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
@@ -90,13 +91,18 @@ _QUESTION_MARKERS = (
 
 
 class Ask120QuestionPage(QuestionPage):
-    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it."""
+    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it.
+
+    `sel` is the page's parsel Selector; the queries below run compiled on its tree
+    (`medcrawl.extract.xpaths`), each block an lxml element of it.
+    """
 
     site = SITE
 
     def __init__(self, response: TextResponse, now: datetime) -> None:
         super().__init__(response, now)
         self.sel: Selector = response.selector
+        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 
@@ -108,7 +114,7 @@ class Ask120QuestionPage(QuestionPage):
         if self.native_id is None:
             return "not_question"
         # A title alone is no question: removed and error pages have one too, in the frame.
-        if self.title_text and first(self.sel, *_QUESTION_MARKERS) is not None:
+        if self.title_text and find(self.root, *_QUESTION_MARKERS) is not None:
             if self.question_lines or self.answer_blocks:
                 return None
             # The question's template around a notice, with nothing asked or answered.
@@ -118,31 +124,31 @@ class Ask120QuestionPage(QuestionPage):
     # --- blocks ---------------------------------------------------------------------------
 
     @cached_property
-    def ask(self) -> Selector:
+    def ask(self) -> Element:
         """The question block (title, patient line, body), else the whole page."""
-        return first(
-            self.sel,
+        return find(
+            self.root,
             f"//div[{_token('b_askbox')}]",
             "//*[@id='d_msCon']/ancestor::div[.//h1 or .//*[@itemprop]][1]",
-            default=self.sel,
+            default=self.root,
         )
 
     @cached_property
     def title_text(self) -> str | None:
-        node = first(self.sel, "//h1[@id='d_askH1']", f"//div[{_token('b_askti')}]//h1")
-        title = "" if node is None else clean_inline(node.xpath("string()").get())
+        node = find(self.root, "//h1[@id='d_askH1']", f"//div[{_token('b_askti')}]//h1")
+        title = "" if node is None else clean_inline(string(node))
         if not title:  # `<title>` without the site's suffix
-            raw = clean_inline(self.sel.xpath("string(//title)").get())
+            raw = clean_inline(string(self.root, "string(//title)"))
             title = _TITLE_SUFFIX.sub("", raw)
         return title or None
 
     @cached_property
-    def answer_blocks(self) -> list[Selector]:
+    def answer_blocks(self) -> list[Element]:
         """One block per answer: `b_answerli`, else the accepted/other answer boxes, else —
         where the classes changed — the nearest `div` around each `病情分析` label that also
         holds the doctor's line (else the answer time)."""
-        blocks = every(
-            self.sel,
+        blocks = find_all(
+            self.root,
             f"//div[{_token('b_answerli')}]",
             f"//div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
             "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
@@ -150,13 +156,7 @@ class Ask120QuestionPage(QuestionPage):
             "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
             "[.//*[contains(@class,'time')]][1]",
         )
-        seen: set[int] = set()
-        unique = []
-        for block in blocks:  # one block per answer, however many labels it holds
-            if id(block.root) not in seen:
-                seen.add(id(block.root))
-                unique.append(block)
-        return unique
+        return list(dict.fromkeys(blocks))  # one block per answer, however many labels it holds
 
     # --- parts ----------------------------------------------------------------------------
 
@@ -175,8 +175,8 @@ class Ask120QuestionPage(QuestionPage):
     @cached_property
     def question_lines(self) -> list[str]:
         """The body's labelled sections in page order, labels removed, empty ones left out."""
-        paragraphs = every(
-            self.sel,
+        paragraphs = find_all(
+            self.root,
             f"//*[@id='d_msCon']//p[{_token('crazy_new')}]",
             "//*[@id='d_msCon']//p",
             f"//div[{_token('b_askcont')} or {_token('b_askdesc')}]//p",
@@ -185,7 +185,7 @@ class Ask120QuestionPage(QuestionPage):
             "'病情描述') or starts-with(normalize-space(.),'问题描述')]",
         )
         if not paragraphs:  # the body's container without paragraphs
-            paragraphs = every(self.sel, "//*[@id='d_msCon']")
+            paragraphs = find_all(self.root, "//*[@id='d_msCon']")
         return [line for p in paragraphs for line in _unlabelled(p)]
 
     def _patient(self) -> tuple[list[str], list[str], str | None]:
@@ -194,10 +194,9 @@ class Ask120QuestionPage(QuestionPage):
         sex: list[str] = []
         age: list[str] = []
         asked: str | None = None
-        line = first(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
-        spans = [] if line is None else line.xpath(".//span[not(.//span)]")
-        for span in spans:
-            text = clean_inline(span.xpath("string()").get())
+        line = find(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
+        for span in [] if line is None else find_all(line, ".//span[not(.//span)]"):
+            text = clean_inline(string(span))
             if asked is None and (d := _DATETIME.search(text)):
                 asked = d.group(0)
                 text = text.replace(asked, " ")
@@ -215,20 +214,25 @@ class Ask120QuestionPage(QuestionPage):
             )
         return sex, age, asked
 
+    @cached_property
+    def _itemprops(self) -> frozenset[str]:
+        """The `itemprop` names the page uses: one pass, and most pages use none."""
+        return frozenset(strings(self.root, "//@itemprop"))
+
     def _itemprop(self, name: str) -> list[str]:
-        texts = (
-            clean_inline(t) for t in self.sel.xpath(f"//*[@itemprop='{name}']//text()").getall()
-        )
+        if name not in self._itemprops:
+            return []
+        texts = (clean_inline(t) for t in strings(self.root, f"//*[@itemprop='{name}']//text()"))
         return [t for t in texts if t]
 
     def _category_path(self) -> list[str]:
         """The `b_route` links after the home crumb (and a link to the category tree itself);
         the question's own title, when it is a crumb, is not a category."""
-        route = first(self.sel, f"//div[{_token('b_route')}]", "//*[contains(@class,'route')]")
+        route = find(self.root, f"//div[{_token('b_route')}]", "//*[contains(@class,'route')]")
         crumbs: list[str] = []
-        for a in [] if route is None else route.xpath(".//a"):
-            text = clean_inline(a.xpath("string()").get())
-            href = self.link(a.xpath("@href").get()) or ""
+        for a in [] if route is None else find_all(route, ".//a"):
+            text = clean_inline(string(a))
+            href = self.link(a.get("href")) or ""
             if not text or self._is_home(href) or self.site.is_index_url(href):
                 continue
             if not crumbs and text in _HOME_CRUMBS:  # the home crumb, linked some other way
@@ -245,7 +249,7 @@ class Ask120QuestionPage(QuestionPage):
 
     # --- answers --------------------------------------------------------------------------
 
-    def answer(self, block: Selector) -> AnswerParts:
+    def answer(self, block: Element) -> AnswerParts:
         lines = self._answer_lines(block)
         summary, advice = labelled_sections(lines, _SUMMARY_LABEL, _ADVICE_LABEL)
         return AnswerParts(
@@ -258,8 +262,8 @@ class Ask120QuestionPage(QuestionPage):
             advice_lines=advice,
         )
 
-    def _answer_lines(self, block: Selector) -> list[str]:
-        content = first(
+    def _answer_lines(self, block: Element) -> list[str]:
+        content = find(
             block,
             f".//div[{_token('b_anscont_cont')}]",
             f".//div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
@@ -267,61 +271,65 @@ class Ask120QuestionPage(QuestionPage):
         )
         if content is None:
             return []
-        time = clean_inline(content.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
-        lines = [line for line in text_lines(content) if line != time and not _NO_AUDIO.match(line)]
-        if content.xpath(".//audio") and not any(_CJK.search(line) for line in lines):
+        time = clean_inline(string(content, f"string(.//span[{_token('b_anscont_time')}])"))
+        found = [line for line in lines(content) if line != time and not _NO_AUDIO.match(line)]
+        if find(content, ".//audio") is not None and not any(_CJK.search(t) for t in found):
             return []  # a voice answer: what is left is the player's length (`35"`), no text
-        return lines
+        return found
 
     @staticmethod
-    def _accepted(block: Selector) -> bool:
+    def _accepted(block: Element) -> bool:
         """True for the answer the asker accepted (`b_acceptcont`), False for the others."""
-        if block.xpath(f"descendant-or-self::div[{_token('b_acceptcont')}]"):
+        if find(block, f"descendant-or-self::div[{_token('b_acceptcont')}]") is not None:
             return True
-        if block.xpath(f"descendant-or-self::div[{_token('b_answercont')}]"):
+        if find(block, f"descendant-or-self::div[{_token('b_answercont')}]") is not None:
             return False
         badge = " ".join(
-            block.xpath(
+            strings(
+                block,
                 f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
                 "[contains(@class,'accept')]/@title | "
                 f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
-                "[contains(@class,'accept')]//text()"
-            ).getall()
+                "[contains(@class,'accept')]//text()",
+            )
         )
         return _ACCEPTED_BADGE.search(badge) is not None
 
-    def _answered_at(self, block: Selector) -> str | None:
-        raw = clean_inline(block.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
+    def _answered_at(self, block: Element) -> str | None:
+        raw = clean_inline(string(block, f"string(.//span[{_token('b_anscont_time')}])"))
         if raw:
             return d.group(0) if (d := _DATETIME.search(raw)) else raw
-        outside = block.xpath(
+        outside = strings(
+            block,
             f".//text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
-            "[not(ancestor::script or ancestor::style)]"
-        ).getall()
+            "[not(ancestor::script or ancestor::style)]",
+        )
         return next((d.group(0) for t in outside if (d := _DATETIME.search(t))), None)
 
-    def _follow_ups(self, block: Selector) -> list[dict[str, str | None]]:
+    def _follow_ups(self, block: Element) -> list[dict[str, str | None]]:
         """Each `b_ansaddli` in order: the doctor's when marked `b_docaddti`, else the
         patient's; its text in `p` (the label and the date left out)."""
         out: list[dict[str, str | None]] = []
-        items = block.xpath(f".//div[{_token('b_ansaddli')}]") or block.xpath(
-            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]"
+        items = find_all(
+            block,
+            f".//div[{_token('b_ansaddli')}]",
+            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]",
         )  # the follow-up box right after the answer, where it is not inside it
         for li in items:
-            role = "doctor" if li.xpath(f".//*[{_token('b_docaddti')}]") else "patient"
-            lines = [line for p in li.xpath(".//p") for line in text_lines(p)]
-            if not lines:  # text straight in the item
-                lines = text_lines(li)
-            text = "\n".join(_follow_up_lines(lines))
+            role = "doctor" if find(li, f".//*[{_token('b_docaddti')}]") is not None else "patient"
+            found = [line for p in find_all(li, ".//p") for line in lines(p)]
+            if not found:  # text straight in the item
+                found = lines(li)
+            text = "\n".join(_follow_up_lines(found))
             if text:
                 out.append({"role": role, "text": text})
         return out
 
-    def answering_doctor(self, block: Selector) -> DoctorParts | None:
+    def answering_doctor(self, block: Element) -> DoctorParts | None:
         """Name from the `b_sp1` link (older pages: `var`), title from the rest of `b_sp1`,
         specialties from `b_sp2` (`擅长:`), the profile from a doctor link of the header, the
         hospital when the header shows one."""
-        header = first(
+        header = find(
             block,
             f".//div[{_token('b_answertl')}]",
             f".//div[{_token('b_answertop')}]",
@@ -330,16 +338,16 @@ class Ask120QuestionPage(QuestionPage):
         )
         if header is None:
             return None
-        sp1 = first(header, f".//span[{_token('b_sp1')}]")
+        sp1 = find(header, f".//span[{_token('b_sp1')}]")
         if sp1 is not None:
-            name_node = first(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
+            name_node = find(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
         else:
-            name_node = first(
+            name_node = find(
                 header,
                 ".//var[normalize-space(.)]",
                 ".//a[contains(@href,'/doctor/')][normalize-space(.)]",
             )
-        name = "" if name_node is None else clean_inline(name_node.xpath("string()").get())
+        name = "" if name_node is None else clean_inline(string(name_node))
         rest = [] if sp1 is None else self._rest(sp1, name_node)
         if not name and rest and classify_doctor_tokens(rest[:1]).title is None:
             name, rest = rest[0], rest[1:]  # the name as plain text, first on the line
@@ -347,21 +355,21 @@ class Ask120QuestionPage(QuestionPage):
             return None  # a title alone is no doctor
         others = [
             token
-            for t in header.xpath(
+            for t in strings(
+                header,
                 f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
-                "[not(ancestor::a or ancestor::script or ancestor::style)]"
-            ).getall()
+                "[not(ancestor::a or ancestor::script or ancestor::style)]",
+            )
             for token in clean_inline(t).split(" ")
             if token and not t.strip().startswith("擅长")
         ]
         name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
         if not name:
             return None
-        specialties = header.xpath(f"string(.//span[{_token('b_sp2')}])").get() or ""
+        specialties = string(header, f"string(.//span[{_token('b_sp2')}])")
         if not specialties.strip():
-            specialties = (
-                header.xpath("string(.//*[starts-with(normalize-space(text()),'擅长')])").get()
-                or ""
+            specialties = string(
+                header, "string(.//*[starts-with(normalize-space(text()),'擅长')])"
             )
         return DoctorParts(
             name=name,
@@ -371,24 +379,24 @@ class Ask120QuestionPage(QuestionPage):
         )
 
     @staticmethod
-    def _rest(sp1: Selector, name_node: Selector | None) -> list[str]:
+    def _rest(sp1: Element, name_node: Element | None) -> list[str]:
         """The tokens of `b_sp1` besides the name: the title (and whatever else it shows)."""
-        texts = sp1.xpath(".//text()").getall()
-        name_texts = [] if name_node is None else name_node.xpath(".//text()").getall()
+        texts = strings(sp1, ".//text()")
+        name_texts = [] if name_node is None else strings(name_node, ".//text()")
         for t in name_texts:  # the name's own text nodes, once each
             if t in texts:
                 texts.remove(t)
         return [tok for t in texts for tok in clean_inline(t).split(" ") if tok]
 
     @staticmethod
-    def _profile_href(header: Selector, name_node: Selector | None) -> str | None:
+    def _profile_href(header: Element, name_node: Element | None) -> str | None:
         """The name link's href when it leads to a doctor (`…/doctor/<id>/` or `…/<id>`),
         else the header's link to a doctor page (the face picture's, on older pages)."""
-        names = [] if name_node is None else name_node.xpath("./@href | ./a/@href").getall()
+        names = [] if name_node is None else strings(name_node, "./@href | ./a/@href")
         for href in (_QUERY.sub("", h.strip()) for h in names):
             if _PROFILE.search(href) or _NUMBERED.search(href):
                 return href
-        for href in (_QUERY.sub("", h.strip()) for h in header.xpath(".//a/@href").getall()):
+        for href in (_QUERY.sub("", h.strip()) for h in strings(header, ".//a/@href")):
             if _PROFILE.search(href):
                 return href
         return None
@@ -406,18 +414,18 @@ def _follow_up_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def _unlabelled(p: Selector) -> list[str]:
+def _unlabelled(p: Element) -> list[str]:
     """A body paragraph's lines without their section labels: the label an inline element
     holds (`<span>健康咨询描述：</span>…`), and known labels run into a line's text (sections
     only `<br>` apart)."""
-    lines = text_lines(p)
-    if not lines:
+    found = lines(p)
+    if not found:
         return []
-    held = clean_inline(p.xpath("string(./*[self::span or self::strong or self::b][1])").get())
-    if held and _HELD_LABEL.match(held) and lines[0].startswith(held):
-        lines[0] = lines[0][len(held) :].strip()
-    lines = [_BODY_LABEL.sub("", line, count=1).strip() for line in lines]  # `<br>`-joined
-    return [line for line in lines if line]
+    held = clean_inline(string(p, "string(./*[self::span or self::strong or self::b][1])"))
+    if held and _HELD_LABEL.match(held) and found[0].startswith(held):
+        found[0] = found[0][len(held) :].strip()
+    found = [_BODY_LABEL.sub("", line, count=1).strip() for line in found]  # `<br>`-joined
+    return [line for line in found if line]
 
 
 # --- discovery: the category tree, department lists, related questions -------------------
