@@ -31,8 +31,22 @@ from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
 
 def _token(cls: str) -> str:
-    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`.
+    The plain `contains` first: most classes fail it, and it costs less than the token test."""
+    return (
+        f"(contains(@class,'{cls}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} '))"
+    )
+
+
+def _having(attr: str, value: str) -> str:
+    """The elements whose `attr` is `value`, found through the attribute: libxml2 then tests
+    only the elements that have one, where `//*[@id='x']` tests every element of the page."""
+    return f"/descendant::*/@{attr}[.='{value}']/.."
+
+
+# The question's body, by its id.
+_MS_CON = _having("id", "d_msCon")
 
 
 # --- the question ------------------------------------------------------------------------
@@ -80,13 +94,13 @@ _ACCEPTED_BADGE = re.compile(r"已被?采纳|(?:提问者|患者)采纳|采纳(?
 _HOME_CRUMBS = frozenset({"首页", "快速问医生", "120健康网", "有问必答"})
 # What makes a page a question page, besides its title.
 _QUESTION_MARKERS = (
-    "//h1[@id='d_askH1']",
-    "//*[@id='d_msCon']",
-    f"//div[{_token('b_askab1')}]",
-    f"//div[{_token('b_answerli')}]",
-    "//*[@itemprop='post_time']",
-    "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
-    "'病情描述')]",
+    "/descendant::h1[@id='d_askH1']",
+    _MS_CON,
+    f"/descendant::div[{_token('b_askab1')}]",
+    f"/descendant::div[{_token('b_answerli')}]",
+    _having("itemprop", "post_time"),
+    "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
+    " or starts-with(normalize-space(.),'病情描述')]",
 )
 
 
@@ -128,17 +142,21 @@ class Ask120QuestionPage(QuestionPage):
         """The question block (title, patient line, body), else the whole page."""
         return find(
             self.root,
-            f"//div[{_token('b_askbox')}]",
-            "//*[@id='d_msCon']/ancestor::div[.//h1 or .//*[@itemprop]][1]",
+            f"/descendant::div[{_token('b_askbox')}]",
+            f"{_MS_CON}/ancestor::div[descendant::h1 or descendant::*[@itemprop]][1]",
             default=self.root,
         )
 
     @cached_property
     def title_text(self) -> str | None:
-        node = find(self.root, "//h1[@id='d_askH1']", f"//div[{_token('b_askti')}]//h1")
+        node = find(
+            self.root,
+            "/descendant::h1[@id='d_askH1']",
+            f"/descendant::div[{_token('b_askti')}]/descendant::h1",
+        )
         title = "" if node is None else clean_inline(string(node))
         if not title:  # `<title>` without the site's suffix
-            raw = clean_inline(string(self.root, "string(//title)"))
+            raw = clean_inline(string(self.root, "string(/descendant::title)"))
             title = _TITLE_SUFFIX.sub("", raw)
         return title or None
 
@@ -149,12 +167,13 @@ class Ask120QuestionPage(QuestionPage):
         holds the doctor's line (else the answer time)."""
         blocks = find_all(
             self.root,
-            f"//div[{_token('b_answerli')}]",
-            f"//div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
-            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
-            "[.//*[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]][1]",
-            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
-            "[.//*[contains(@class,'time')]][1]",
+            f"/descendant::div[{_token('b_answerli')}]",
+            f"/descendant::div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
+            "/descendant::*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[descendant::*[contains(@class,'sp1')] or descendant::var"
+            " or descendant::a[contains(@href,'/doctor/')]][1]",
+            "/descendant::*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[descendant::*[contains(@class,'time')]][1]",
         )
         return list(dict.fromkeys(blocks))  # one block per answer, however many labels it holds
 
@@ -177,15 +196,16 @@ class Ask120QuestionPage(QuestionPage):
         """The body's labelled sections in page order, labels removed, empty ones left out."""
         paragraphs = find_all(
             self.root,
-            f"//*[@id='d_msCon']//p[{_token('crazy_new')}]",
-            "//*[@id='d_msCon']//p",
-            f"//div[{_token('b_askcont')} or {_token('b_askdesc')}]//p",
-            "//*[@itemprop='text']//p",
-            "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
-            "'病情描述') or starts-with(normalize-space(.),'问题描述')]",
+            f"{_MS_CON}/descendant::p[{_token('crazy_new')}]",
+            f"{_MS_CON}/descendant::p",
+            f"/descendant::div[{_token('b_askcont')} or {_token('b_askdesc')}]/descendant::p",
+            f"{_having('itemprop', 'text')}/descendant::p",
+            "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
+            " or starts-with(normalize-space(.),'病情描述')"
+            " or starts-with(normalize-space(.),'问题描述')]",
         )
         if not paragraphs:  # the body's container without paragraphs
-            paragraphs = find_all(self.root, "//*[@id='d_msCon']")
+            paragraphs = find_all(self.root, _MS_CON)
         return [line for p in paragraphs for line in _unlabelled(p)]
 
     def _patient(self) -> tuple[list[str], list[str], str | None]:
@@ -194,8 +214,14 @@ class Ask120QuestionPage(QuestionPage):
         sex: list[str] = []
         age: list[str] = []
         asked: str | None = None
-        line = find(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
-        for span in [] if line is None else find_all(line, ".//span[not(.//span)]"):
+        line = find(
+            self.ask,
+            f"descendant::*[{_token('b_askab1')}]",
+            f"/descendant::*[{_token('b_askab1')}]",
+        )
+        for span in (
+            [] if line is None else find_all(line, "descendant::span[not(descendant::span)]")
+        ):
             text = clean_inline(string(span))
             if asked is None and (d := _DATETIME.search(text)):
                 asked = d.group(0)
@@ -217,20 +243,27 @@ class Ask120QuestionPage(QuestionPage):
     @cached_property
     def _itemprops(self) -> frozenset[str]:
         """The `itemprop` names the page uses: one pass, and most pages use none."""
-        return frozenset(strings(self.root, "//@itemprop"))
+        return frozenset(strings(self.root, "/descendant::*/@itemprop"))
 
     def _itemprop(self, name: str) -> list[str]:
         if name not in self._itemprops:
             return []
-        texts = (clean_inline(t) for t in strings(self.root, f"//*[@itemprop='{name}']//text()"))
+        texts = (
+            clean_inline(t)
+            for t in strings(self.root, f"{_having('itemprop', name)}/descendant::text()")
+        )
         return [t for t in texts if t]
 
     def _category_path(self) -> list[str]:
         """The `b_route` links after the home crumb (and a link to the category tree itself);
         the question's own title, when it is a crumb, is not a category."""
-        route = find(self.root, f"//div[{_token('b_route')}]", "//*[contains(@class,'route')]")
+        route = find(
+            self.root,
+            f"/descendant::div[{_token('b_route')}]",
+            "/descendant::*[contains(@class,'route')]",
+        )
         crumbs: list[str] = []
-        for a in [] if route is None else find_all(route, ".//a"):
+        for a in [] if route is None else find_all(route, "descendant::a"):
             text = clean_inline(string(a))
             href = self.link(a.get("href")) or ""
             if not text or self._is_home(href) or self.site.is_index_url(href):
@@ -265,15 +298,19 @@ class Ask120QuestionPage(QuestionPage):
     def _answer_lines(self, block: Element) -> list[str]:
         content = find(
             block,
-            f".//div[{_token('b_anscont_cont')}]",
-            f".//div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
-            f".//div[{_token('b_anscontc')}]",
+            f"descendant::div[{_token('b_anscont_cont')}]",
+            f"descendant::div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
+            f"descendant::div[{_token('b_anscontc')}]",
         )
         if content is None:
             return []
-        time = clean_inline(string(content, f"string(.//span[{_token('b_anscont_time')}])"))
+        time = clean_inline(
+            string(content, f"string(descendant::span[{_token('b_anscont_time')}])")
+        )
         found = [line for line in lines(content) if line != time and not _NO_AUDIO.match(line)]
-        if find(content, ".//audio") is not None and not any(_CJK.search(t) for t in found):
+        if find(content, "descendant::audio") is not None and not any(
+            _CJK.search(t) for t in found
+        ):
             return []  # a voice answer: what is left is the player's length (`35"`), no text
         return found
 
@@ -287,21 +324,21 @@ class Ask120QuestionPage(QuestionPage):
         badge = " ".join(
             strings(
                 block,
-                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
                 "[contains(@class,'accept')]/@title | "
-                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
-                "[contains(@class,'accept')]//text()",
+                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                "[contains(@class,'accept')]/descendant::text()",
             )
         )
         return _ACCEPTED_BADGE.search(badge) is not None
 
     def _answered_at(self, block: Element) -> str | None:
-        raw = clean_inline(string(block, f"string(.//span[{_token('b_anscont_time')}])"))
+        raw = clean_inline(string(block, f"string(descendant::span[{_token('b_anscont_time')}])"))
         if raw:
             return d.group(0) if (d := _DATETIME.search(raw)) else raw
         outside = strings(
             block,
-            f".//text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
+            f"descendant::text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
             "[not(ancestor::script or ancestor::style)]",
         )
         return next((d.group(0) for t in outside if (d := _DATETIME.search(t))), None)
@@ -312,12 +349,16 @@ class Ask120QuestionPage(QuestionPage):
         out: list[dict[str, str | None]] = []
         items = find_all(
             block,
-            f".//div[{_token('b_ansaddli')}]",
-            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]",
+            f"descendant::div[{_token('b_ansaddli')}]",
+            f"following-sibling::*[1][{_token('b_ansaddbox')}]/descendant::div[{_token('b_ansaddli')}]",
         )  # the follow-up box right after the answer, where it is not inside it
         for li in items:
-            role = "doctor" if find(li, f".//*[{_token('b_docaddti')}]") is not None else "patient"
-            found = [line for p in find_all(li, ".//p") for line in lines(p)]
+            role = (
+                "doctor"
+                if find(li, f"descendant::*[{_token('b_docaddti')}]") is not None
+                else "patient"
+            )
+            found = [line for p in find_all(li, "descendant::p") for line in lines(p)]
             if not found:  # text straight in the item
                 found = lines(li)
             text = "\n".join(_follow_up_lines(found))
@@ -331,21 +372,23 @@ class Ask120QuestionPage(QuestionPage):
         hospital when the header shows one."""
         header = find(
             block,
-            f".//div[{_token('b_answertl')}]",
-            f".//div[{_token('b_answertop')}]",
+            f"descendant::div[{_token('b_answertl')}]",
+            f"descendant::div[{_token('b_answertop')}]",
             ".//*[.//span[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]]"
             "[not(ancestor-or-self::*[contains(@class,'anscont')])][last()]",
         )
         if header is None:
             return None
-        sp1 = find(header, f".//span[{_token('b_sp1')}]")
+        sp1 = find(header, f"descendant::span[{_token('b_sp1')}]")
         if sp1 is not None:
-            name_node = find(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
+            name_node = find(
+                sp1, "descendant::a[normalize-space(.)]", "descendant::var[normalize-space(.)]"
+            )
         else:
             name_node = find(
                 header,
-                ".//var[normalize-space(.)]",
-                ".//a[contains(@href,'/doctor/')][normalize-space(.)]",
+                "descendant::var[normalize-space(.)]",
+                "descendant::a[contains(@href,'/doctor/')][normalize-space(.)]",
             )
         name = "" if name_node is None else clean_inline(string(name_node))
         rest = [] if sp1 is None else self._rest(sp1, name_node)
@@ -357,7 +400,7 @@ class Ask120QuestionPage(QuestionPage):
             token
             for t in strings(
                 header,
-                f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
+                f"descendant::text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
                 "[not(ancestor::a or ancestor::script or ancestor::style)]",
             )
             for token in clean_inline(t).split(" ")
@@ -366,10 +409,10 @@ class Ask120QuestionPage(QuestionPage):
         name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
         if not name:
             return None
-        specialties = string(header, f"string(.//span[{_token('b_sp2')}])")
+        specialties = string(header, f"string(descendant::span[{_token('b_sp2')}])")
         if not specialties.strip():
             specialties = string(
-                header, "string(.//*[starts-with(normalize-space(text()),'擅长')])"
+                header, "string(descendant::*[starts-with(normalize-space(text()),'擅长')])"
             )
         return DoctorParts(
             name=name,
@@ -381,8 +424,8 @@ class Ask120QuestionPage(QuestionPage):
     @staticmethod
     def _rest(sp1: Element, name_node: Element | None) -> list[str]:
         """The tokens of `b_sp1` besides the name: the title (and whatever else it shows)."""
-        texts = strings(sp1, ".//text()")
-        name_texts = [] if name_node is None else strings(name_node, ".//text()")
+        texts = strings(sp1, "descendant::text()")
+        name_texts = [] if name_node is None else strings(name_node, "descendant::text()")
         for t in name_texts:  # the name's own text nodes, once each
             if t in texts:
                 texts.remove(t)
@@ -396,7 +439,7 @@ class Ask120QuestionPage(QuestionPage):
         for href in (_QUERY.sub("", h.strip()) for h in names):
             if _PROFILE.search(href) or _NUMBERED.search(href):
                 return href
-        for href in (_QUERY.sub("", h.strip()) for h in strings(header, ".//a/@href")):
+        for href in (_QUERY.sub("", h.strip()) for h in strings(header, "descendant::a/@href")):
             if _PROFILE.search(href):
                 return href
         return None
