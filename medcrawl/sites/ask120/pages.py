@@ -30,6 +30,9 @@ from medcrawl.sites.ask120.site import SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
 
+# Queries say `/descendant::x[…]` and `descendant::x[…]`, not `//x[…]` and `.//x[…]`: the same
+# nodes where the predicate is not positional, but libxml2 runs `//x[p]` as the children of
+# every node of the page (it rewrites only `//x` without a predicate); 4-8× less a query.
 def _token(cls: str) -> str:
     """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`.
     The plain `contains` first: most classes fail it, and it costs less than the token test."""
@@ -308,8 +311,9 @@ class Ask120QuestionPage(QuestionPage):
             string(content, f"string(descendant::span[{_token('b_anscont_time')}])")
         )
         found = [line for line in lines(content) if line != time and not _NO_AUDIO.match(line)]
-        if find(content, "descendant::audio") is not None and not any(
-            _CJK.search(t) for t in found
+        if (
+            not any(_CJK.search(t) for t in found)
+            and find(content, "descendant::audio") is not None
         ):
             return []  # a voice answer: what is left is the player's length (`35"`), no text
         return found
