@@ -218,6 +218,7 @@ def answer_items(
     else:  # the site's own sections: each keeps its text, lists are read in each
         split = split_sections(parts.summary_lines or [], parts.advice_lines or [])
         lists = section_lists(parts.summary_lines or [], parts.advice_lines or [])
+    records = [numbered.as_record() for numbered in lists]
     loader = AnswerLoader(now=now)
     loader.add_values(
         {
@@ -230,7 +231,7 @@ def answer_items(
             "summary": split.summary,
             "advice": split.advice,
             "tips": split.tips,
-            "lists": [numbered.as_record() for numbered in lists],
+            "lists": records,
             "drugs_mentioned": drugs_mentioned("\n".join(parts.lines)),
             "follow_ups": follow_up_exchange(parts.follow_ups),
             "answered_at_raw": parts.answered_at,
@@ -239,7 +240,7 @@ def answer_items(
     )
     causes = []
     cause_items = [
-        item for numbered in lists if numbered.kind == "causes" for item in numbered.items
+        item for record in records if record["kind"] == "causes" for item in record["items"]
     ]
     for position, item in enumerate(cause_items, 1):  # several cause lists: numbered on
         cause = CauseLoader(now=now)
@@ -249,9 +250,9 @@ def answer_items(
                 "answer_id": answer_id,
                 "question_id": question_id,
                 "position": position,
-                "name": item.name,
-                "text": item.text,
-                "drugs_mentioned": drugs_mentioned(item.text),
+                "name": item["name"],
+                "text": item["text"],
+                "drugs_mentioned": list(item["drugs_mentioned"]),  # found for the list record
             }
         )
         causes.append(cause.load_item())

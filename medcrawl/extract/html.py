@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 from parsel import Selector
 
@@ -22,10 +24,13 @@ def text_lines(sel: Selector | None) -> list[str]:
     inline tags (`<a>`, `<strong>`) do not; scripts, styles and the fallback text of
     `<audio>`/`<video>` players are skipped. A table row is one line, its cells joined by a
     space — none after a label cell (`身高：` + `98cm`)."""
-    if sel is None:
-        return []
+    return [] if sel is None else element_lines(sel.root)
+
+
+def element_lines(el: etree._Element) -> list[str]:
+    """`text_lines` of an lxml element (no Selector to make: the fast path's helpers)."""
     parts: list[str] = []
-    _walk(sel.root, parts)
+    _walk(el, parts)
     text = clean("".join(parts))
     return text.split("\n") if text else []
 
@@ -90,9 +95,12 @@ def text_tokens(sel: Selector | None) -> list[str]:
     space, cleaned; scripts and styles skipped. Unlike `text_lines`, inline elements that
     touch (`<a>孙伟</a><span>主任医师</span>`) stay separate tokens: a doctor's name and title
     are never glued."""
-    if sel is None:
-        return []
-    return [token for text in _VISIBLE_TEXTS(sel.root) for token in clean(text).split() if token]
+    return [] if sel is None else element_tokens(sel.root)
+
+
+def element_tokens(el: etree._Element) -> list[str]:
+    """`text_tokens` of an lxml element."""
+    return [token for text in _VISIBLE_TEXTS(el) for token in clean(text).split() if token]
 
 
 # Compiled once, run on the element: parsel would compile it per call and wrap every text node.
@@ -124,20 +132,26 @@ def every(sel: Selector, *queries: str) -> list[Selector]:
 
 
 def outermost(found: list[Selector]) -> list[Selector]:
-    """The elements of `found` (in document order) that are not inside another of them.
+    """The Selectors of `found` whose elements are not inside another's (`outermost_elements`)."""
+    kept = {id(el) for el in outermost_elements([sel.root for sel in found])}
+    return [sel for sel in found if id(sel.root) in kept]
+
+
+def outermost_elements(found: list[Any]) -> list[Any]:
+    """The elements of `found` (in document order) that are not inside another of them; text
+    and attribute results (nothing nests in them) are all kept.
 
     A block found by class can hold blocks of the same class (nested answer blocks on a
     broken or hostile page): each would be read with all the blocks inside it, which costs
     the square of the page. One pass: the subtrees of the blocks kept are disjoint, so marking
     them costs the page's size once.
     """
-    kept: list[Selector] = []
+    kept: list[Any] = []
     inside: set[etree._Element] = set()
-    for sel in found:
-        el = sel.root
-        if not isinstance(el, etree._Element):  # a text or attribute result: nothing nests
-            kept.append(sel)
+    for el in found:
+        if not isinstance(el, etree._Element):
+            kept.append(el)
         elif el not in inside:
-            kept.append(sel)
+            kept.append(el)
             inside.update(el.iterdescendants())
     return kept

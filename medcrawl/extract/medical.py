@@ -27,6 +27,10 @@ _MARKERS: dict[str, re.Pattern[str]] = {
 }
 
 
+#: The first character of every marker but the digit style's (`\d` is `str.isdecimal`).
+_MARKER_STARTS = frozenset("（(第" + _CIRCLED + _CN_NUM)
+
+
 def _cn_to_int(s: str) -> int:
     if s == "十":
         return 10
@@ -45,6 +49,8 @@ def list_marker(line: str) -> tuple[str, int, str] | None:
     Styles: `1.` `1、` `1．` `1)` (digit), `（1）` `(1)` (paren), `①` (circled),
     `一、` (cn), `第一，` (cn_ordinal), `（一）` (cn_paren).
     """
+    if not line or not (line[0].isdecimal() or line[0] in _MARKER_STARTS):
+        return None  # most lines: no pattern can match, so none is tried
     for style, pattern in _MARKERS.items():
         m = pattern.match(line)
         if m:
@@ -355,6 +361,8 @@ def drugs_mentioned(text: str) -> list[str]:
     are found once and looked up per list (bisect), each list's end search resumes where the
     last one stopped.
     """
+    if "如" not in text:  # every trigger holds it: most texts name no examples
+        return []
     found: dict[str, None] = {}
     sentence_starts = [m.end() for m in _SENTENCE_END.finditer(text)]
     contexts = [(m.start(), m.end()) for m in _DRUG_CONTEXT.finditer(text)]

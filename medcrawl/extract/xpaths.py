@@ -4,8 +4,8 @@
 call compiles its query again and wraps every result — each text node too — in a new
 Selector; on a question page that was two thirds of the cost of finding its parts. These
 helpers take the lxml elements under a Selector (`sel.root`), run each query compiled once
-(`compiled`), and return elements and plain strings; `selector(el)` gives a parsel Selector
-back where a shared helper wants one (`medcrawl.extract.html.text_lines`).
+(`compiled`), and return elements and plain strings; the text helpers of
+`medcrawl.extract.html` take elements too (`element_lines`), so no Selector is made.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from __future__ import annotations
 from functools import cache
 
 from lxml import etree
-from parsel import Selector
 
-from medcrawl.extract.html import outermost, text_lines, text_tokens
+from medcrawl.extract.html import element_lines, element_tokens
 
 Element = etree._Element
 
@@ -62,21 +61,26 @@ def first_value(el: Element, query: str) -> str | None:
     return found[0] if found else None
 
 
-def selector(el: Element) -> Selector:
-    """A parsel Selector on an element of the tree (no copy, no parse)."""
-    return Selector(root=el, type="html")
+def shows(page_text: str, *words: str) -> bool:
+    """Whether a text node of the page parsed from `page_text` may hold one of `words` (no
+    white space in them): a substring test of the source, so that a query anchored on a text
+    node (`//*[starts-with(normalize-space(text()),'适用药品')]`, a walk of the whole tree)
+    runs only on pages that show its words. A page with character references (`&#…;`) may
+    spell a word in them, so it may show anything."""
+    return "&#" in page_text or any(word in page_text for word in words)
 
 
 def lines(el: Element | None) -> list[str]:
-    """`text_lines` of an element."""
-    return [] if el is None else text_lines(selector(el))
+    """`medcrawl.extract.html.text_lines` of an element."""
+    return [] if el is None else element_lines(el)
 
 
 def tokens(el: Element | None) -> list[str]:
-    """`text_tokens` of an element."""
-    return [] if el is None else text_tokens(selector(el))
+    """`medcrawl.extract.html.text_tokens` of an element."""
+    return [] if el is None else element_tokens(el)
 
 
-def outermost_elements(found: list[Element]) -> list[Element]:
-    """`medcrawl.extract.html.outermost` of elements: those not inside another of them."""
-    return [sel.root for sel in outermost([selector(el) for el in found])]
+def in_document_order(found: list[Element]) -> list[Element]:
+    """`found` (elements of one tree) in document order, each once: libxml2 sorts just
+    these, where ordering them by a walk (`el.iter()`) would visit every element."""
+    return compiled("$found/self::node()")(found[0], found=found) if found else []

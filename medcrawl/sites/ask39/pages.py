@@ -25,7 +25,7 @@ from medcrawl.extract.assemble import (
     follow_up,
 )
 from medcrawl.extract.dates import list_date
-from medcrawl.extract.html import every, first
+from medcrawl.extract.html import every, first, outermost_elements
 from medcrawl.extract.medical import doctor_line, parse_count
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, drop_ui_word, split_label, strip_ui_suffix
@@ -35,7 +35,7 @@ from medcrawl.extract.xpaths import (
     find_all,
     first_value,
     lines,
-    outermost_elements,
+    shows,
     string,
     strings,
     tokens,
@@ -157,12 +157,14 @@ class Ask39QuestionPage(QuestionPage):
 
     @cached_property
     def encyclopedia_box(self) -> Element | None:
-        return find(
+        box = find(
             self.main,
             ".//div[contains(@class,'sys-box')]",
             ".//li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
-            "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]",
         )
+        if box is None and shows(self.response.text, "疾病百科"):
+            box = find(self.root, "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]")
+        return box
 
     @cached_property
     def side_boxes(self) -> dict[str, Element]:
@@ -186,6 +188,8 @@ class Ask39QuestionPage(QuestionPage):
         """`适用药品` and `推荐医生` boxes found by an element whose text starts with the label
         (the nearest ancestor `div` holding a list). One pass tells which labels the page
         shows at all — most pages without the boxes show neither."""
+        if not shows(self.response.text, *_SIDE_LABELS):
+            return {}
         shown = {
             word
             for el in find_all(self.root, _SIDE_LABELLED)

@@ -17,23 +17,35 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
-from medcrawl.extract.html import every, first, text_lines, text_tokens
+from medcrawl.extract.html import every, first, outermost_elements
 from medcrawl.extract.medical import classify_doctor_tokens, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline, split_label
+from medcrawl.extract.xpaths import (
+    Element,
+    find,
+    find_all,
+    in_document_order,
+    lines,
+    string,
+    strings,
+    tokens,
+)
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 from medcrawl.sites.xywy.site import SITE
 
 
 def tok(*classes: str) -> str:
-    """An XPath test: the element's class attribute holds every one of these tokens."""
+    """An XPath test: the element's class attribute holds every one of these tokens. Plain
+    `contains(@class, …)` tests go first: they rule out most elements without building the
+    normalized string (`and` stops at the first false), and never rule out a match."""
     return " and ".join(
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in classes
+        [f"contains(@class, '{c}')" for c in classes]
+        + [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in classes]
     )
 
 
@@ -46,12 +58,13 @@ _SITE_ROOT = re.compile(r"^(?:(?:https?:)?//[^/]+)?/?(?:index\.html?)?$")
 _TITLE_SUFFIX = re.compile(r"\s*[_|－-]\s*(?:有问必答|寻医问药).*$")
 _ELLIPSIS = ".…。 "
 
-_QUESTION_BLOCK = (f"//div[{tok('User_askcon')}]", f"//div[{tok('Userinfo')}]/..")
-_TITLE = (
-    f"//div[{tok('User_askcon')}]//p[{tok('fl', 'dib', 'fb')}]",
-    f"//p[{tok('fl', 'dib', 'fb')}]",
-    f"//h2[{tok('Uerth2')}]",
-)
+# The question block `div.User_askcon` (else the user line's parent); the title `p.fl.dib.fb`
+# inside such a block, else anywhere, else `h2.Uerth2`.
+_ASK_BLOCKS = f"//div[{tok('User_askcon')}]"
+_QUESTION_BLOCK_ELSE = f"//div[{tok('Userinfo')}]/.."
+_TITLE_IN_ASK = f".//p[{tok('fl', 'dib', 'fb')}]"
+_TITLE_ELSE = (f"//p[{tok('fl', 'dib', 'fb')}]", f"//h2[{tok('Uerth2')}]")
+_USER_SPANS = (f"//div[{tok('Userinfo')}]//span", f"//span[{tok('User_time')}]")
 _BODY = ("//div[@id='qdetailc']", f"//div[{tok('User_quecol')}]")
 _CRUMBS = (
     f"//p[{tok('znblue', 'normal-a')}]",
@@ -60,10 +73,12 @@ _CRUMBS = (
 )
 # Each answer's text: 2021 the first non-empty div of div.Doc_dochf, 2017 div.pt15.f14.graydeep
 # in a docall block (not the related-question teasers, `docall relate-con`); then structure.
+# The 2017 text is asked for by its ancestors, not found below every docall block: that form
+# merged each block's results into the set so far, n² on a page of n blocks.
 _ANSWER_TEXTS = (
     f"//div[{tok('Doc_dochf')}]/div[normalize-space()][1]"
-    f" | //div[{tok('docall')}][not({tok('relate-con')})]"
-    f"//div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]",
+    f" | //div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]"
+    f"[ancestor::div[{tok('docall')}][not({tok('relate-con')})]]",
     f"//div[{tok('qsdetail')}]/div[normalize-space()][1]",
     f"//*[contains(@id, '_reply')]//div[{tok('f14', 'graydeep')}][1]",
     # the text before an answer's time line
@@ -72,18 +87,22 @@ _ANSWER_TEXTS = (
 )
 _ANSWER_BLOCK = f"ancestor::div[{tok('Doc_dochf')} or {tok('docall')} or contains(@id, '_reply')]"
 _BEST_BLOCK = f"ancestor-or-self::div[{tok('Best_dochf')} or {tok('Bestbg')}]"
-# The doctor card; where a page has none, the doctor's name link alone (not a follow-up label).
+# Within the answers' scope (`answer_units`): the doctor card; where a page has none, the
+# doctor's name link alone (not a follow-up label); the follow-ups; the best answer's badge.
 _CARDS = (
-    f"//div[{tok('Doc_zytpmd')}]"
-    f" | //a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
+    f".//div[{tok('Doc_zytpmd')}]"
+    f" | .//a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
 )
-_FOLLOW_UPS = f"//div[{tok('usezw')}]"
+_FOLLOW_UPS = f".//div[{tok('usezw')}]"
 # The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
 _BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
+# `text()[1][contains(., w)]` is `contains(normalize-space(text()), w)` for words without
+# spaces, without normalizing a string per element and word; it goes first, as it rules out
+# nearly every element (the three `self::` tests cost more: a step each).
 _BADGES = (
-    "//*[not(self::script or self::style or self::title)]["
-    + " or ".join(f"contains(normalize-space(text()), '{w}')" for w in _BEST_WORDS)
-    + "]"
+    ".//*[text()[1]["
+    + " or ".join(f"contains(., '{w}')" for w in _BEST_WORDS)
+    + "]][not(self::script or self::style or self::title)]"
 )
 _ANSWERS_BOX = f"//div[{tok('Doc_con')}]"
 # Answers written in two labelled sections: the analysis, then the guidance.
@@ -96,26 +115,38 @@ _ANSWER_TIME = (
     f"({_ANSWER_BLOCK})[1]//span[{tok('Doc_time')}][not(ancestor::div[{tok('usezw')}])]//text()",
 )
 
+# In a follow-up: its label, its text.
+_FOLLOW_UP_LABEL = f"string(.//span[{tok('Doc_bla')}])"
+_FOLLOW_UP_TEXT = (f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]")
+# In a doctor card: the name link, the title.
+_DOCTOR_LINK = (f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
+_DOCTOR_TITLE = f"string(.//span[{tok('btn-a')}])"
+
 
 @dataclass
 class _Unit:
     """One answer as found in document order: its text, the doctor card before it, the
     follow-ups after it, whether it is marked best."""
 
-    text: Selector
-    card: Selector | None
+    text: Element
+    card: Element | None
     best: bool
-    follow_ups: list[Selector] = field(default_factory=list)
+    follow_ups: list[Element] = field(default_factory=list)
 
 
 class XywyQuestionPage(QuestionPage):
-    """One club.xywy.com question page. `problem()` says why it is not one; `parts()` finds it."""
+    """One club.xywy.com question page. `problem()` says why it is not one; `parts()` finds it.
+
+    `sel` is the page's parsel Selector; the queries below run compiled on its tree
+    (`medcrawl.extract.xpaths`), each block an lxml element of it.
+    """
 
     site = SITE
 
     def __init__(self, response: TextResponse, now: datetime) -> None:
         super().__init__(response, now)
         self.sel: Selector = response.selector
+        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 
@@ -128,7 +159,7 @@ class XywyQuestionPage(QuestionPage):
             return "not_question"
         # A title alone is no question: notices and the site's front page have one too, and
         # a removed question may keep the question's template, emptied.
-        shown = self.own_title or (self.title_text and text_lines(self.body))
+        shown = self.own_title or (self.title_text and self.question_lines)
         if shown and (self.question_block is not None or self.body is not None):
             return None
         return notice(self.sel) or "not_question"
@@ -136,22 +167,42 @@ class XywyQuestionPage(QuestionPage):
     # --- blocks ---------------------------------------------------------------------------
 
     @cached_property
-    def question_block(self) -> Selector | None:
-        return first(self.sel, *_QUESTION_BLOCK)
+    def _ask_blocks(self) -> list[Element]:
+        """Every `div.User_askcon`, in one walk: the question block and the title's place."""
+        return find_all(self.root, _ASK_BLOCKS)
 
     @cached_property
-    def body(self) -> Selector | None:
-        return first(self.sel, *_BODY)
+    def question_block(self) -> Element | None:
+        blocks = self._ask_blocks
+        return blocks[0] if blocks else find(self.root, _QUESTION_BLOCK_ELSE)
+
+    @cached_property
+    def body(self) -> Element | None:
+        return find(self.root, *_BODY)
+
+    @cached_property
+    def question_lines(self) -> list[str]:
+        """The body's text lines: `problem()` asks for them where the title is not the
+        question's own, `parts()` always."""
+        return lines(self.body)
 
     @cached_property
     def own_title(self) -> str:
         """The question's title element `p.fl.dib.fb`: its text, or its `@title` where the
         text is cut short (`…`); "" when the page has none."""
-        node = first(self.sel, *_TITLE)
+        # The first title in a block: blocks come in document order, and a block's subtree
+        # holds any block nested in it, so the first block holding one holds the first.
+        blocks = self._ask_blocks
+        if len(blocks) > 1:  # each nested block once, not again inside every outer one
+            blocks = outermost_elements(blocks)
+        found = (find(block, _TITLE_IN_ASK) for block in blocks)
+        node = next((el for el in found if el is not None), None)
+        if node is None:
+            node = find(self.root, *_TITLE_ELSE)
         if node is None:
             return ""
-        text = clean_inline(node.xpath("string()").get())
-        full = clean_inline(node.xpath("@title").get())
+        text = clean_inline(string(node))
+        full = clean_inline(node.get("title"))
         cut = text.rstrip(_ELLIPSIS)
         return full if full and (not text or full.startswith(cut)) else text
 
@@ -160,7 +211,7 @@ class XywyQuestionPage(QuestionPage):
         """The question's title, else `<title>` without the site's suffix."""
         title = self.own_title
         if not title:
-            raw = self.sel.xpath("string(//title)").get() or ""
+            raw = string(self.root, "string(//title)")
             title = clean_inline(_TITLE_SUFFIX.sub("", raw))
         return title or None
 
@@ -170,7 +221,7 @@ class XywyQuestionPage(QuestionPage):
         sex, age, asked = self._user_line()
         return QuestionParts(
             title=self.title_text,
-            question=text_lines(self.body),
+            question=self.question_lines,
             patient_sex=sex,
             patient_age=age,
             category_path=self._category_path(),
@@ -181,10 +232,8 @@ class XywyQuestionPage(QuestionPage):
     def _user_line(self) -> tuple[list[str], list[str], str | None]:
         """Sex (`男`), age (`34岁`) and time from the user line's spans; the user name, the
         first span, is not collected."""
-        spans = self.sel.xpath(f"//div[{tok('Userinfo')}]//span") or self.sel.xpath(
-            f"//span[{tok('User_time')}]"
-        )
-        texts = [clean_inline(s.xpath("string()").get()) for s in spans]
+        spans = find_all(self.root, *_USER_SPANS)
+        texts = [clean_inline(string(s)) for s in spans]
         words = [w for t in texts for w in t.split(" ")]  # `女 28岁` in one span, too
         sex = [w for w in words if w in ("男", "女")]
         age = [w for w in words if _AGE.match(w)]
@@ -194,13 +243,13 @@ class XywyQuestionPage(QuestionPage):
     def _category_path(self) -> list[str]:
         """The breadcrumb's links below the site's own (寻医问药网, 有问必答), without the
         question's title (the last crumb, maybe cut short)."""
-        crumb = first(self.sel, *_CRUMBS)
+        crumb = find(self.root, *_CRUMBS)
         if crumb is None:
             return []
         out = []
-        for a in crumb.xpath(".//a"):
-            text = clean_inline(a.xpath("string()").get())
-            href = a.xpath("@href").get() or ""
+        for a in find_all(crumb, ".//a"):
+            text = clean_inline(string(a))
+            href = a.get("href") or ""
             if text and text not in _SITE_CRUMBS and not _SITE_ROOT.match(href):
                 out.append(text)
         title = self.title_text or ""
@@ -214,37 +263,41 @@ class XywyQuestionPage(QuestionPage):
         badge inside an answer's block marks that answer; one between answers (or before
         the first, inside the answers box) marks the next — unless a block's class marks the
         best answer, which says more."""
-        texts = every(self.sel, *_ANSWER_TEXTS)
+        texts = find_all(self.root, *_ANSWER_TEXTS)
         if not texts:
             return []
-        box = first(self.sel, _ANSWERS_BOX)
-        if box is not None and all(box.root in t.root.iterancestors() for t in texts):
+        box = find(self.root, _ANSWERS_BOX)
+        if box is not None and all(box in t.iterancestors() for t in texts):
             scope, in_box = box, True  # the answers box holds them all: look only there
         else:
-            scope, in_box = self.sel, box is None
-        kinds = {}
-        for kind, query in (("card", _CARDS), ("follow_up", _FOLLOW_UPS), ("badge", _BADGES)):
-            kinds.update((node.root, (kind, node)) for node in scope.xpath(f".{query}"))
-        kinds.update((node.root, ("text", node)) for node in texts)
+            scope, in_box = self.root, box is None
+        kinds: dict[Element, str] = {}
+        queries = [("card", _CARDS), ("follow_up", _FOLLOW_UPS)]
+        shown = string(scope)  # a badge's text is in it: no word, no badge, no walk for them
+        if any(word in shown for word in _BEST_WORDS):
+            queries.append(("badge", _BADGES))
+        for kind, query in queries:
+            kinds.update((el, kind) for el in find_all(scope, query))
+        kinds.update((el, "text") for el in texts)
         units: list[_Unit] = []
         card, best = None, False
-        for el in scope.root.iter():
-            if box is not None and el is box.root:
+        for el in in_document_order([*kinds, *([] if in_box else [box])]):
+            if el is box:
                 in_box = True
-            kind, node = kinds.get(el, (None, None))
+            kind = kinds.get(el)
             if kind == "card":
-                card = node
+                card = el
             elif kind == "text":
-                units.append(_Unit(node, card, best))
+                units.append(_Unit(el, card, best))
                 card, best = None, False
             elif kind == "follow_up" and units:
-                units[-1].follow_ups.append(node)
+                units[-1].follow_ups.append(el)
             elif kind == "badge":
-                if units and _inside(el, units[-1].text.xpath(_ANSWER_BLOCK)):
+                if units and _inside(el, find_all(units[-1].text, _ANSWER_BLOCK)):
                     units[-1].best = True
                 elif in_box:
                     best = True
-        by_class = [bool(unit.text.xpath(_BEST_BLOCK)) for unit in units]
+        by_class = [find(unit.text, _BEST_BLOCK) is not None for unit in units]
         if any(by_class):
             for unit, marked in zip(units, by_class, strict=True):
                 unit.best = marked
@@ -253,10 +306,10 @@ class XywyQuestionPage(QuestionPage):
     def answer(self, unit: _Unit) -> AnswerParts:
         doctor = self.doctor(unit.card) if unit.card is not None else None
         name = doctor.name if doctor else None
-        lines = text_lines(unit.text)
-        summary, advice = labelled_sections(lines, _ANALYSIS, _GUIDANCE)
+        text = lines(unit.text)
+        summary, advice = labelled_sections(text, _ANALYSIS, _GUIDANCE)
         return AnswerParts(
-            lines=lines,
+            lines=text,
             summary_lines=summary,
             advice_lines=advice,
             doctor=doctor,
@@ -266,23 +319,23 @@ class XywyQuestionPage(QuestionPage):
         )
 
     @staticmethod
-    def _answer_time(text: Selector) -> str | None:
+    def _answer_time(text: Element) -> str | None:
         """The time printed after the answer's text (`p.col99 span`), not a follow-up's."""
         for query in _ANSWER_TIME:
-            for piece in text.xpath(query).getall():
+            for piece in strings(text, query):
                 if m := _DATE.search(piece):
                     return m.group(0)
         return None
 
     @staticmethod
-    def _follow_up(zw: Selector, doctor_name: str | None) -> dict[str, str | None] | None:
+    def _follow_up(zw: Element, doctor_name: str | None) -> dict[str, str | None] | None:
         """One follow-up (`div.usezw`): its label (`span.Doc_bla`: `追问：`, a doctor's
         `…回复：`) says who wrote it — a label of no known word is kept as shown, and without
         a label the text tells (`回复` in it: the doctor's); the text is `.w390` (else the
         rest of `div.ml10`), its time left out."""
-        label = clean_inline(zw.xpath(f"string(.//span[{tok('Doc_bla')}])").get())
-        holder = first(zw, f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]", default=zw)
-        text = "\n".join(line for line in text_lines(holder) if not _DATE.fullmatch(line))
+        label = clean_inline(string(zw, _FOLLOW_UP_LABEL))
+        holder = find(zw, *_FOLLOW_UP_TEXT, default=zw)
+        text = "\n".join(line for line in lines(holder) if not _DATE.fullmatch(line))
         if label and text.startswith(label):
             text = text[len(label) :].strip()
         if not label:  # `追问：…` in one piece
@@ -293,34 +346,34 @@ class XywyQuestionPage(QuestionPage):
             return None
         label = label.rstrip(":：")
         if not label:
-            role = "doctor" if "回复" in zw.xpath("string()").get() else "patient"
+            role = "doctor" if "回复" in string(zw) else "patient"
         elif (role := follow_up_role(label)) is None:
             role = "doctor" if doctor_name and doctor_name in label else label  # `王芳：`
         return {"role": role, "text": text}
 
-    def doctor(self, card: Selector) -> DoctorParts | None:
+    def doctor(self, card: Element) -> DoctorParts | None:
         """The doctor card `div.Doc_zytpmd`: name and profile `a.Doc_bla`, title span
         (`span.btn-a`), specialties (`p.graydeep` 擅长：…); other tokens by what they are."""
-        link = first(card, f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
-        name = clean_inline(link.xpath("string()").get()) if link is not None else ""
+        link = find(card, *_DOCTOR_LINK)
+        name = clean_inline(string(link)) if link is not None else ""
         if not name:
             return None
-        href = (link.xpath("@href").get() or "").strip()
+        href = (link.get("href") or "").strip()
         if href.startswith(("javascript", "#")):
             href = ""
         specialties = [
             t
-            for t in (clean_inline(p.xpath("string()").get()) for p in card.xpath(".//p"))
+            for t in (clean_inline(string(p)) for p in find_all(card, ".//p"))
             if t.startswith("擅长")
         ]
         said = " ".join(specialties)
-        tokens = [  # title, hospital, grade: each its own text node, never glued to the name
+        others = [  # title, hospital, grade: each its own text node, never glued to the name
             t
-            for t in text_tokens(card)
+            for t in tokens(card)
             if t != name and t not in said and not t.startswith(("擅长", "已帮助"))
         ]
-        roles = classify_doctor_tokens(tokens)
-        title = clean_inline(card.xpath(f"string(.//span[{tok('btn-a')}])").get())
+        roles = classify_doctor_tokens(others)
+        title = clean_inline(string(card, _DOCTOR_TITLE))
         if title:
             roles.title = title
         return DoctorParts(
@@ -328,10 +381,10 @@ class XywyQuestionPage(QuestionPage):
         )
 
 
-def _inside(el: etree._Element, blocks: list[Selector]) -> bool:
+def _inside(el: Element, blocks: list[Element]) -> bool:
     """Whether `el` is inside one of `blocks`: up its ancestors (the page's depth), not down
     each block's subtree (the page's size, for every badge)."""
-    roots = {block.root for block in blocks}
+    roots = set(blocks)
     return any(ancestor in roots for ancestor in el.iterancestors())
 
 
