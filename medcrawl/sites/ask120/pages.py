@@ -21,17 +21,35 @@ from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
-from medcrawl.extract.html import every, first, text_lines
+from medcrawl.extract.html import every, first
 from medcrawl.extract.medical import classify_doctor_tokens, doctor_line, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
+from medcrawl.extract.xpaths import Element, find, find_all, lines, string, strings
 from medcrawl.sites.ask120.site import SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 
 
+# Queries say `/descendant::x[…]` and `descendant::x[…]`, not `//x[…]` and `.//x[…]`: the same
+# nodes where the predicate is not positional, but libxml2 runs `//x[p]` as the children of
+# every node of the page (it rewrites only `//x` without a predicate); 4-8× less a query.
 def _token(cls: str) -> str:
-    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`.
+    The plain `contains` first: most classes fail it, and it costs less than the token test."""
+    return (
+        f"(contains(@class,'{cls}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} '))"
+    )
+
+
+def _having(attr: str, value: str) -> str:
+    """The elements whose `attr` is `value`, found through the attribute: libxml2 then tests
+    only the elements that have one, where `//*[@id='x']` tests every element of the page."""
+    return f"/descendant::*/@{attr}[.='{value}']/.."
+
+
+# The question's body, by its id.
+_MS_CON = _having("id", "d_msCon")
 
 
 # --- the question ------------------------------------------------------------------------
@@ -79,24 +97,29 @@ _ACCEPTED_BADGE = re.compile(r"已被?采纳|(?:提问者|患者)采纳|采纳(?
 _HOME_CRUMBS = frozenset({"首页", "快速问医生", "120健康网", "有问必答"})
 # What makes a page a question page, besides its title.
 _QUESTION_MARKERS = (
-    "//h1[@id='d_askH1']",
-    "//*[@id='d_msCon']",
-    f"//div[{_token('b_askab1')}]",
-    f"//div[{_token('b_answerli')}]",
-    "//*[@itemprop='post_time']",
-    "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
-    "'病情描述')]",
+    "/descendant::h1[@id='d_askH1']",
+    _MS_CON,
+    f"/descendant::div[{_token('b_askab1')}]",
+    f"/descendant::div[{_token('b_answerli')}]",
+    _having("itemprop", "post_time"),
+    "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
+    " or starts-with(normalize-space(.),'病情描述')]",
 )
 
 
 class Ask120QuestionPage(QuestionPage):
-    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it."""
+    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it.
+
+    `sel` is the page's parsel Selector; the queries below run compiled on its tree
+    (`medcrawl.extract.xpaths`), each block an lxml element of it.
+    """
 
     site = SITE
 
     def __init__(self, response: TextResponse, now: datetime) -> None:
         super().__init__(response, now)
         self.sel: Selector = response.selector
+        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 
@@ -108,7 +131,7 @@ class Ask120QuestionPage(QuestionPage):
         if self.native_id is None:
             return "not_question"
         # A title alone is no question: removed and error pages have one too, in the frame.
-        if self.title_text and first(self.sel, *_QUESTION_MARKERS) is not None:
+        if self.title_text and find(self.root, *_QUESTION_MARKERS) is not None:
             if self.question_lines or self.answer_blocks:
                 return None
             # The question's template around a notice, with nothing asked or answered.
@@ -118,45 +141,44 @@ class Ask120QuestionPage(QuestionPage):
     # --- blocks ---------------------------------------------------------------------------
 
     @cached_property
-    def ask(self) -> Selector:
+    def ask(self) -> Element:
         """The question block (title, patient line, body), else the whole page."""
-        return first(
-            self.sel,
-            f"//div[{_token('b_askbox')}]",
-            "//*[@id='d_msCon']/ancestor::div[.//h1 or .//*[@itemprop]][1]",
-            default=self.sel,
+        return find(
+            self.root,
+            f"/descendant::div[{_token('b_askbox')}]",
+            f"{_MS_CON}/ancestor::div[descendant::h1 or descendant::*[@itemprop]][1]",
+            default=self.root,
         )
 
     @cached_property
     def title_text(self) -> str | None:
-        node = first(self.sel, "//h1[@id='d_askH1']", f"//div[{_token('b_askti')}]//h1")
-        title = "" if node is None else clean_inline(node.xpath("string()").get())
+        node = find(
+            self.root,
+            "/descendant::h1[@id='d_askH1']",
+            f"/descendant::div[{_token('b_askti')}]/descendant::h1",
+        )
+        title = "" if node is None else clean_inline(string(node))
         if not title:  # `<title>` without the site's suffix
-            raw = clean_inline(self.sel.xpath("string(//title)").get())
+            raw = clean_inline(string(self.root, "string(/descendant::title)"))
             title = _TITLE_SUFFIX.sub("", raw)
         return title or None
 
     @cached_property
-    def answer_blocks(self) -> list[Selector]:
+    def answer_blocks(self) -> list[Element]:
         """One block per answer: `b_answerli`, else the accepted/other answer boxes, else —
         where the classes changed — the nearest `div` around each `病情分析` label that also
         holds the doctor's line (else the answer time)."""
-        blocks = every(
-            self.sel,
-            f"//div[{_token('b_answerli')}]",
-            f"//div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
-            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
-            "[.//*[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]][1]",
-            "//*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
-            "[.//*[contains(@class,'time')]][1]",
+        blocks = find_all(
+            self.root,
+            f"/descendant::div[{_token('b_answerli')}]",
+            f"/descendant::div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
+            "/descendant::*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[descendant::*[contains(@class,'sp1')] or descendant::var"
+            " or descendant::a[contains(@href,'/doctor/')]][1]",
+            "/descendant::*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
+            "[descendant::*[contains(@class,'time')]][1]",
         )
-        seen: set[int] = set()
-        unique = []
-        for block in blocks:  # one block per answer, however many labels it holds
-            if id(block.root) not in seen:
-                seen.add(id(block.root))
-                unique.append(block)
-        return unique
+        return list(dict.fromkeys(blocks))  # one block per answer, however many labels it holds
 
     # --- parts ----------------------------------------------------------------------------
 
@@ -175,17 +197,18 @@ class Ask120QuestionPage(QuestionPage):
     @cached_property
     def question_lines(self) -> list[str]:
         """The body's labelled sections in page order, labels removed, empty ones left out."""
-        paragraphs = every(
-            self.sel,
-            f"//*[@id='d_msCon']//p[{_token('crazy_new')}]",
-            "//*[@id='d_msCon']//p",
-            f"//div[{_token('b_askcont')} or {_token('b_askdesc')}]//p",
-            "//*[@itemprop='text']//p",
-            "//p[starts-with(normalize-space(.),'健康咨询描述') or starts-with(normalize-space(.),"
-            "'病情描述') or starts-with(normalize-space(.),'问题描述')]",
+        paragraphs = find_all(
+            self.root,
+            f"{_MS_CON}/descendant::p[{_token('crazy_new')}]",
+            f"{_MS_CON}/descendant::p",
+            f"/descendant::div[{_token('b_askcont')} or {_token('b_askdesc')}]/descendant::p",
+            f"{_having('itemprop', 'text')}/descendant::p",
+            "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
+            " or starts-with(normalize-space(.),'病情描述')"
+            " or starts-with(normalize-space(.),'问题描述')]",
         )
         if not paragraphs:  # the body's container without paragraphs
-            paragraphs = every(self.sel, "//*[@id='d_msCon']")
+            paragraphs = find_all(self.root, _MS_CON)
         return [line for p in paragraphs for line in _unlabelled(p)]
 
     def _patient(self) -> tuple[list[str], list[str], str | None]:
@@ -194,10 +217,15 @@ class Ask120QuestionPage(QuestionPage):
         sex: list[str] = []
         age: list[str] = []
         asked: str | None = None
-        line = first(self.ask, f".//*[{_token('b_askab1')}]", f"//*[{_token('b_askab1')}]")
-        spans = [] if line is None else line.xpath(".//span[not(.//span)]")
-        for span in spans:
-            text = clean_inline(span.xpath("string()").get())
+        line = find(
+            self.ask,
+            f"descendant::*[{_token('b_askab1')}]",
+            f"/descendant::*[{_token('b_askab1')}]",
+        )
+        for span in (
+            [] if line is None else find_all(line, "descendant::span[not(descendant::span)]")
+        ):
+            text = clean_inline(string(span))
             if asked is None and (d := _DATETIME.search(text)):
                 asked = d.group(0)
                 text = text.replace(asked, " ")
@@ -215,20 +243,32 @@ class Ask120QuestionPage(QuestionPage):
             )
         return sex, age, asked
 
+    @cached_property
+    def _itemprops(self) -> frozenset[str]:
+        """The `itemprop` names the page uses: one pass, and most pages use none."""
+        return frozenset(strings(self.root, "/descendant::*/@itemprop"))
+
     def _itemprop(self, name: str) -> list[str]:
+        if name not in self._itemprops:
+            return []
         texts = (
-            clean_inline(t) for t in self.sel.xpath(f"//*[@itemprop='{name}']//text()").getall()
+            clean_inline(t)
+            for t in strings(self.root, f"{_having('itemprop', name)}/descendant::text()")
         )
         return [t for t in texts if t]
 
     def _category_path(self) -> list[str]:
         """The `b_route` links after the home crumb (and a link to the category tree itself);
         the question's own title, when it is a crumb, is not a category."""
-        route = first(self.sel, f"//div[{_token('b_route')}]", "//*[contains(@class,'route')]")
+        route = find(
+            self.root,
+            f"/descendant::div[{_token('b_route')}]",
+            "/descendant::*[contains(@class,'route')]",
+        )
         crumbs: list[str] = []
-        for a in [] if route is None else route.xpath(".//a"):
-            text = clean_inline(a.xpath("string()").get())
-            href = self.link(a.xpath("@href").get()) or ""
+        for a in [] if route is None else find_all(route, "descendant::a"):
+            text = clean_inline(string(a))
+            href = self.link(a.get("href")) or ""
             if not text or self._is_home(href) or self.site.is_index_url(href):
                 continue
             if not crumbs and text in _HOME_CRUMBS:  # the home crumb, linked some other way
@@ -245,7 +285,7 @@ class Ask120QuestionPage(QuestionPage):
 
     # --- answers --------------------------------------------------------------------------
 
-    def answer(self, block: Selector) -> AnswerParts:
+    def answer(self, block: Element) -> AnswerParts:
         lines = self._answer_lines(block)
         summary, advice = labelled_sections(lines, _SUMMARY_LABEL, _ADVICE_LABEL)
         return AnswerParts(
@@ -258,88 +298,103 @@ class Ask120QuestionPage(QuestionPage):
             advice_lines=advice,
         )
 
-    def _answer_lines(self, block: Selector) -> list[str]:
-        content = first(
+    def _answer_lines(self, block: Element) -> list[str]:
+        content = find(
             block,
-            f".//div[{_token('b_anscont_cont')}]",
-            f".//div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
-            f".//div[{_token('b_anscontc')}]",
+            f"descendant::div[{_token('b_anscont_cont')}]",
+            f"descendant::div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
+            f"descendant::div[{_token('b_anscontc')}]",
         )
         if content is None:
             return []
-        time = clean_inline(content.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
-        lines = [line for line in text_lines(content) if line != time and not _NO_AUDIO.match(line)]
-        if content.xpath(".//audio") and not any(_CJK.search(line) for line in lines):
+        time = clean_inline(
+            string(content, f"string(descendant::span[{_token('b_anscont_time')}])")
+        )
+        found = [line for line in lines(content) if line != time and not _NO_AUDIO.match(line)]
+        if (
+            not any(_CJK.search(t) for t in found)
+            and find(content, "descendant::audio") is not None
+        ):
             return []  # a voice answer: what is left is the player's length (`35"`), no text
-        return lines
+        return found
 
     @staticmethod
-    def _accepted(block: Selector) -> bool:
+    def _accepted(block: Element) -> bool:
         """True for the answer the asker accepted (`b_acceptcont`), False for the others."""
-        if block.xpath(f"descendant-or-self::div[{_token('b_acceptcont')}]"):
+        if find(block, f"descendant-or-self::div[{_token('b_acceptcont')}]") is not None:
             return True
-        if block.xpath(f"descendant-or-self::div[{_token('b_answercont')}]"):
+        if find(block, f"descendant-or-self::div[{_token('b_answercont')}]") is not None:
             return False
         badge = " ".join(
-            block.xpath(
-                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+            strings(
+                block,
+                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
                 "[contains(@class,'accept')]/@title | "
-                f".//*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
-                "[contains(@class,'accept')]//text()"
-            ).getall()
+                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                "[contains(@class,'accept')]/descendant::text()",
+            )
         )
         return _ACCEPTED_BADGE.search(badge) is not None
 
-    def _answered_at(self, block: Selector) -> str | None:
-        raw = clean_inline(block.xpath(f"string(.//span[{_token('b_anscont_time')}])").get())
+    def _answered_at(self, block: Element) -> str | None:
+        raw = clean_inline(string(block, f"string(descendant::span[{_token('b_anscont_time')}])"))
         if raw:
             return d.group(0) if (d := _DATETIME.search(raw)) else raw
-        outside = block.xpath(
-            f".//text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
-            "[not(ancestor::script or ancestor::style)]"
-        ).getall()
+        outside = strings(
+            block,
+            f"descendant::text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
+            "[not(ancestor::script or ancestor::style)]",
+        )
         return next((d.group(0) for t in outside if (d := _DATETIME.search(t))), None)
 
-    def _follow_ups(self, block: Selector) -> list[dict[str, str | None]]:
+    def _follow_ups(self, block: Element) -> list[dict[str, str | None]]:
         """Each `b_ansaddli` in order: the doctor's when marked `b_docaddti`, else the
         patient's; its text in `p` (the label and the date left out)."""
         out: list[dict[str, str | None]] = []
-        items = block.xpath(f".//div[{_token('b_ansaddli')}]") or block.xpath(
-            f"following-sibling::*[1][{_token('b_ansaddbox')}]//div[{_token('b_ansaddli')}]"
+        items = find_all(
+            block,
+            f"descendant::div[{_token('b_ansaddli')}]",
+            f"following-sibling::*[1][{_token('b_ansaddbox')}]/descendant::div[{_token('b_ansaddli')}]",
         )  # the follow-up box right after the answer, where it is not inside it
         for li in items:
-            role = "doctor" if li.xpath(f".//*[{_token('b_docaddti')}]") else "patient"
-            lines = [line for p in li.xpath(".//p") for line in text_lines(p)]
-            if not lines:  # text straight in the item
-                lines = text_lines(li)
-            text = "\n".join(_follow_up_lines(lines))
+            role = (
+                "doctor"
+                if find(li, f"descendant::*[{_token('b_docaddti')}]") is not None
+                else "patient"
+            )
+            found = [line for p in find_all(li, "descendant::p") for line in lines(p)]
+            if not found:  # text straight in the item
+                found = lines(li)
+            text = "\n".join(_follow_up_lines(found))
             if text:
                 out.append({"role": role, "text": text})
         return out
 
-    def answering_doctor(self, block: Selector) -> DoctorParts | None:
+    def answering_doctor(self, block: Element) -> DoctorParts | None:
         """Name from the `b_sp1` link (older pages: `var`), title from the rest of `b_sp1`,
         specialties from `b_sp2` (`擅长:`), the profile from a doctor link of the header, the
         hospital when the header shows one."""
-        header = first(
+        header = find(
             block,
-            f".//div[{_token('b_answertl')}]",
-            f".//div[{_token('b_answertop')}]",
+            f"descendant::div[{_token('b_answertl')}]",
+            f"descendant::div[{_token('b_answertop')}]",
             ".//*[.//span[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]]"
             "[not(ancestor-or-self::*[contains(@class,'anscont')])][last()]",
         )
         if header is None:
             return None
-        sp1 = first(header, f".//span[{_token('b_sp1')}]")
+        sp1 = find(header, f"descendant::span[{_token('b_sp1')}]")
         if sp1 is not None:
-            name_node = first(sp1, ".//a[normalize-space(.)]", ".//var[normalize-space(.)]")
-        else:
-            name_node = first(
-                header,
-                ".//var[normalize-space(.)]",
-                ".//a[contains(@href,'/doctor/')][normalize-space(.)]",
+            name_node = find(
+                sp1, "descendant::a[normalize-space(.)]", "descendant::var[normalize-space(.)]"
             )
-        name = "" if name_node is None else clean_inline(name_node.xpath("string()").get())
+        else:
+            name_node = find(
+                header,
+                "descendant::var[normalize-space(.)]",
+                "descendant::a[contains(@href,'/doctor/')][normalize-space(.)]",
+            )
+        name = "" if name_node is None else clean_inline(string(name_node))
         rest = [] if sp1 is None else self._rest(sp1, name_node)
         if not name and rest and classify_doctor_tokens(rest[:1]).title is None:
             name, rest = rest[0], rest[1:]  # the name as plain text, first on the line
@@ -347,21 +402,21 @@ class Ask120QuestionPage(QuestionPage):
             return None  # a title alone is no doctor
         others = [
             token
-            for t in header.xpath(
-                f".//text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
-                "[not(ancestor::a or ancestor::script or ancestor::style)]"
-            ).getall()
+            for t in strings(
+                header,
+                f"descendant::text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
+                "[not(ancestor::a or ancestor::script or ancestor::style)]",
+            )
             for token in clean_inline(t).split(" ")
             if token and not t.strip().startswith("擅长")
         ]
         name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
         if not name:
             return None
-        specialties = header.xpath(f"string(.//span[{_token('b_sp2')}])").get() or ""
+        specialties = string(header, f"string(descendant::span[{_token('b_sp2')}])")
         if not specialties.strip():
-            specialties = (
-                header.xpath("string(.//*[starts-with(normalize-space(text()),'擅长')])").get()
-                or ""
+            specialties = string(
+                header, "string(descendant::*[starts-with(normalize-space(text()),'擅长')])"
             )
         return DoctorParts(
             name=name,
@@ -371,24 +426,24 @@ class Ask120QuestionPage(QuestionPage):
         )
 
     @staticmethod
-    def _rest(sp1: Selector, name_node: Selector | None) -> list[str]:
+    def _rest(sp1: Element, name_node: Element | None) -> list[str]:
         """The tokens of `b_sp1` besides the name: the title (and whatever else it shows)."""
-        texts = sp1.xpath(".//text()").getall()
-        name_texts = [] if name_node is None else name_node.xpath(".//text()").getall()
+        texts = strings(sp1, "descendant::text()")
+        name_texts = [] if name_node is None else strings(name_node, "descendant::text()")
         for t in name_texts:  # the name's own text nodes, once each
             if t in texts:
                 texts.remove(t)
         return [tok for t in texts for tok in clean_inline(t).split(" ") if tok]
 
     @staticmethod
-    def _profile_href(header: Selector, name_node: Selector | None) -> str | None:
+    def _profile_href(header: Element, name_node: Element | None) -> str | None:
         """The name link's href when it leads to a doctor (`…/doctor/<id>/` or `…/<id>`),
         else the header's link to a doctor page (the face picture's, on older pages)."""
-        names = [] if name_node is None else name_node.xpath("./@href | ./a/@href").getall()
+        names = [] if name_node is None else strings(name_node, "./@href | ./a/@href")
         for href in (_QUERY.sub("", h.strip()) for h in names):
             if _PROFILE.search(href) or _NUMBERED.search(href):
                 return href
-        for href in (_QUERY.sub("", h.strip()) for h in header.xpath(".//a/@href").getall()):
+        for href in (_QUERY.sub("", h.strip()) for h in strings(header, "descendant::a/@href")):
             if _PROFILE.search(href):
                 return href
         return None
@@ -406,18 +461,18 @@ def _follow_up_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def _unlabelled(p: Selector) -> list[str]:
+def _unlabelled(p: Element) -> list[str]:
     """A body paragraph's lines without their section labels: the label an inline element
     holds (`<span>健康咨询描述：</span>…`), and known labels run into a line's text (sections
     only `<br>` apart)."""
-    lines = text_lines(p)
-    if not lines:
+    found = lines(p)
+    if not found:
         return []
-    held = clean_inline(p.xpath("string(./*[self::span or self::strong or self::b][1])").get())
-    if held and _HELD_LABEL.match(held) and lines[0].startswith(held):
-        lines[0] = lines[0][len(held) :].strip()
-    lines = [_BODY_LABEL.sub("", line, count=1).strip() for line in lines]  # `<br>`-joined
-    return [line for line in lines if line]
+    held = clean_inline(string(p, "string(./*[self::span or self::strong or self::b][1])"))
+    if held and _HELD_LABEL.match(held) and found[0].startswith(held):
+        found[0] = found[0][len(held) :].strip()
+    found = [_BODY_LABEL.sub("", line, count=1).strip() for line in found]  # `<br>`-joined
+    return [line for line in found if line]
 
 
 # --- discovery: the category tree, department lists, related questions -------------------
