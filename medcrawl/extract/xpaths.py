@@ -6,6 +6,11 @@ Selector; on a question page that was two thirds of the cost of finding its part
 helpers take the lxml elements under a Selector (`sel.root`), run each query compiled once
 (`compiled`), and return elements and plain strings; the text helpers of
 `medcrawl.extract.html` take elements too (`element_lines`), so no Selector is made.
+
+Page classes write `/descendant::x[…]` and `descendant::x[…]`, not `//x[…]` and `.//x[…]`:
+the same nodes where the predicate is not positional (`//x[1]` is not `descendant::x[1]`),
+but libxml2 runs `//x[p]` as the children of every node of the page (it rewrites only `//x`
+without a predicate): 2-8× less a query.
 """
 
 from __future__ import annotations
@@ -17,6 +22,15 @@ from lxml import etree
 from medcrawl.extract.html import element_lines, element_tokens
 
 Element = etree._Element
+
+
+def has_class(*classes: str) -> str:
+    """An XPath test: the element's class attribute holds each of these tokens (`b_sp1`
+    matches `class="b_sp1 x"`, not `b_sp10`). The plain `contains` tests go first: most
+    elements fail them, and they cost less than building the normalized string."""
+    plain = [f"contains(@class,'{c}')" for c in classes]
+    tokens = [f"contains(concat(' ',normalize-space(@class),' '),' {c} ')" for c in classes]
+    return "(" + " and ".join(plain + tokens) + ")"
 
 
 @cache

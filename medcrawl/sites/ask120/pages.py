@@ -25,21 +25,9 @@ from medcrawl.extract.html import every, first
 from medcrawl.extract.medical import classify_doctor_tokens, doctor_line, labelled_sections
 from medcrawl.extract.notices import notice
 from medcrawl.extract.text import clean_inline
-from medcrawl.extract.xpaths import Element, find, find_all, lines, string, strings
+from medcrawl.extract.xpaths import Element, find, find_all, has_class, lines, string, strings
 from medcrawl.sites.ask120.site import SITE
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
-
-
-# Queries say `/descendant::x[…]` and `descendant::x[…]`, not `//x[…]` and `.//x[…]`: the same
-# nodes where the predicate is not positional, but libxml2 runs `//x[p]` as the children of
-# every node of the page (it rewrites only `//x` without a predicate); 4-8× less a query.
-def _token(cls: str) -> str:
-    """An XPath test for one class token: `b_sp1` matches `class="b_sp1 x"`, not `b_sp10`.
-    The plain `contains` first: most classes fail it, and it costs less than the token test."""
-    return (
-        f"(contains(@class,'{cls}') and "
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} '))"
-    )
 
 
 def _having(attr: str, value: str) -> str:
@@ -99,8 +87,8 @@ _HOME_CRUMBS = frozenset({"首页", "快速问医生", "120健康网", "有问�
 _QUESTION_MARKERS = (
     "/descendant::h1[@id='d_askH1']",
     _MS_CON,
-    f"/descendant::div[{_token('b_askab1')}]",
-    f"/descendant::div[{_token('b_answerli')}]",
+    f"/descendant::div[{has_class('b_askab1')}]",
+    f"/descendant::div[{has_class('b_answerli')}]",
     _having("itemprop", "post_time"),
     "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
     " or starts-with(normalize-space(.),'病情描述')]",
@@ -145,7 +133,7 @@ class Ask120QuestionPage(QuestionPage):
         """The question block (title, patient line, body), else the whole page."""
         return find(
             self.root,
-            f"/descendant::div[{_token('b_askbox')}]",
+            f"/descendant::div[{has_class('b_askbox')}]",
             f"{_MS_CON}/ancestor::div[descendant::h1 or descendant::*[@itemprop]][1]",
             default=self.root,
         )
@@ -155,7 +143,7 @@ class Ask120QuestionPage(QuestionPage):
         node = find(
             self.root,
             "/descendant::h1[@id='d_askH1']",
-            f"/descendant::div[{_token('b_askti')}]/descendant::h1",
+            f"/descendant::div[{has_class('b_askti')}]/descendant::h1",
         )
         title = "" if node is None else clean_inline(string(node))
         if not title:  # `<title>` without the site's suffix
@@ -170,8 +158,8 @@ class Ask120QuestionPage(QuestionPage):
         holds the doctor's line (else the answer time)."""
         blocks = find_all(
             self.root,
-            f"/descendant::div[{_token('b_answerli')}]",
-            f"/descendant::div[{_token('b_acceptcont')} or {_token('b_answercont')}]",
+            f"/descendant::div[{has_class('b_answerli')}]",
+            f"/descendant::div[{has_class('b_acceptcont')} or {has_class('b_answercont')}]",
             "/descendant::*[starts-with(normalize-space(text()),'病情分析')]/ancestor::div"
             "[descendant::*[contains(@class,'sp1')] or descendant::var"
             " or descendant::a[contains(@href,'/doctor/')]][1]",
@@ -199,9 +187,9 @@ class Ask120QuestionPage(QuestionPage):
         """The body's labelled sections in page order, labels removed, empty ones left out."""
         paragraphs = find_all(
             self.root,
-            f"{_MS_CON}/descendant::p[{_token('crazy_new')}]",
+            f"{_MS_CON}/descendant::p[{has_class('crazy_new')}]",
             f"{_MS_CON}/descendant::p",
-            f"/descendant::div[{_token('b_askcont')} or {_token('b_askdesc')}]/descendant::p",
+            f"/descendant::div[{has_class('b_askcont')} or {has_class('b_askdesc')}]/descendant::p",
             f"{_having('itemprop', 'text')}/descendant::p",
             "/descendant::p[starts-with(normalize-space(.),'健康咨询描述')"
             " or starts-with(normalize-space(.),'病情描述')"
@@ -219,8 +207,8 @@ class Ask120QuestionPage(QuestionPage):
         asked: str | None = None
         line = find(
             self.ask,
-            f"descendant::*[{_token('b_askab1')}]",
-            f"/descendant::*[{_token('b_askab1')}]",
+            f"descendant::*[{has_class('b_askab1')}]",
+            f"/descendant::*[{has_class('b_askab1')}]",
         )
         for span in (
             [] if line is None else find_all(line, "descendant::span[not(descendant::span)]")
@@ -262,7 +250,7 @@ class Ask120QuestionPage(QuestionPage):
         the question's own title, when it is a crumb, is not a category."""
         route = find(
             self.root,
-            f"/descendant::div[{_token('b_route')}]",
+            f"/descendant::div[{has_class('b_route')}]",
             "/descendant::*[contains(@class,'route')]",
         )
         crumbs: list[str] = []
@@ -301,14 +289,14 @@ class Ask120QuestionPage(QuestionPage):
     def _answer_lines(self, block: Element) -> list[str]:
         content = find(
             block,
-            f"descendant::div[{_token('b_anscont_cont')}]",
-            f"descendant::div[{_token('crazy_new')}][not(ancestor::div[{_token('b_ansaddbox')}])]",
-            f"descendant::div[{_token('b_anscontc')}]",
+            f"descendant::div[{has_class('b_anscont_cont')}]",
+            f"descendant::div[{has_class('crazy_new')}][not(ancestor::div[{has_class('b_ansaddbox')}])]",
+            f"descendant::div[{has_class('b_anscontc')}]",
         )
         if content is None:
             return []
         time = clean_inline(
-            string(content, f"string(descendant::span[{_token('b_anscont_time')}])")
+            string(content, f"string(descendant::span[{has_class('b_anscont_time')}])")
         )
         found = [line for line in lines(content) if line != time and not _NO_AUDIO.match(line)]
         if (
@@ -321,28 +309,30 @@ class Ask120QuestionPage(QuestionPage):
     @staticmethod
     def _accepted(block: Element) -> bool:
         """True for the answer the asker accepted (`b_acceptcont`), False for the others."""
-        if find(block, f"descendant-or-self::div[{_token('b_acceptcont')}]") is not None:
+        if find(block, f"descendant-or-self::div[{has_class('b_acceptcont')}]") is not None:
             return True
-        if find(block, f"descendant-or-self::div[{_token('b_answercont')}]") is not None:
+        if find(block, f"descendant-or-self::div[{has_class('b_answercont')}]") is not None:
             return False
         badge = " ".join(
             strings(
                 block,
-                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                f"descendant::*[not(ancestor-or-self::div[{has_class('b_anscont_cont')}])]"
                 "[contains(@class,'accept')]/@title | "
-                f"descendant::*[not(ancestor-or-self::div[{_token('b_anscont_cont')}])]"
+                f"descendant::*[not(ancestor-or-self::div[{has_class('b_anscont_cont')}])]"
                 "[contains(@class,'accept')]/descendant::text()",
             )
         )
         return _ACCEPTED_BADGE.search(badge) is not None
 
     def _answered_at(self, block: Element) -> str | None:
-        raw = clean_inline(string(block, f"string(descendant::span[{_token('b_anscont_time')}])"))
+        raw = clean_inline(
+            string(block, f"string(descendant::span[{has_class('b_anscont_time')}])")
+        )
         if raw:
             return d.group(0) if (d := _DATETIME.search(raw)) else raw
         outside = strings(
             block,
-            f"descendant::text()[not(ancestor::div[{_token('b_ansaddbox')}])]"
+            f"descendant::text()[not(ancestor::div[{has_class('b_ansaddbox')}])]"
             "[not(ancestor::script or ancestor::style)]",
         )
         return next((d.group(0) for t in outside if (d := _DATETIME.search(t))), None)
@@ -353,13 +343,13 @@ class Ask120QuestionPage(QuestionPage):
         out: list[dict[str, str | None]] = []
         items = find_all(
             block,
-            f"descendant::div[{_token('b_ansaddli')}]",
-            f"following-sibling::*[1][{_token('b_ansaddbox')}]/descendant::div[{_token('b_ansaddli')}]",
+            f"descendant::div[{has_class('b_ansaddli')}]",
+            f"following-sibling::*[1][{has_class('b_ansaddbox')}]/descendant::div[{has_class('b_ansaddli')}]",
         )  # the follow-up box right after the answer, where it is not inside it
         for li in items:
             role = (
                 "doctor"
-                if find(li, f"descendant::*[{_token('b_docaddti')}]") is not None
+                if find(li, f"descendant::*[{has_class('b_docaddti')}]") is not None
                 else "patient"
             )
             found = [line for p in find_all(li, "descendant::p") for line in lines(p)]
@@ -376,14 +366,14 @@ class Ask120QuestionPage(QuestionPage):
         hospital when the header shows one."""
         header = find(
             block,
-            f"descendant::div[{_token('b_answertl')}]",
-            f"descendant::div[{_token('b_answertop')}]",
+            f"descendant::div[{has_class('b_answertl')}]",
+            f"descendant::div[{has_class('b_answertop')}]",
             ".//*[.//span[contains(@class,'sp1')] or .//var or .//a[contains(@href,'/doctor/')]]"
             "[not(ancestor-or-self::*[contains(@class,'anscont')])][last()]",
         )
         if header is None:
             return None
-        sp1 = find(header, f"descendant::span[{_token('b_sp1')}]")
+        sp1 = find(header, f"descendant::span[{has_class('b_sp1')}]")
         if sp1 is not None:
             name_node = find(
                 sp1, "descendant::a[normalize-space(.)]", "descendant::var[normalize-space(.)]"
@@ -404,7 +394,8 @@ class Ask120QuestionPage(QuestionPage):
             token
             for t in strings(
                 header,
-                f"descendant::text()[not(ancestor::span[{_token('b_sp1')} or {_token('b_sp2')}])]"
+                "descendant::text()"
+                f"[not(ancestor::span[{has_class('b_sp1')} or {has_class('b_sp2')}])]"
                 "[not(ancestor::a or ancestor::script or ancestor::style)]",
             )
             for token in clean_inline(t).split(" ")
@@ -413,7 +404,7 @@ class Ask120QuestionPage(QuestionPage):
         name, roles = doctor_line([name, *rest, *others])  # a title run into the name: split
         if not name:
             return None
-        specialties = string(header, f"string(descendant::span[{_token('b_sp2')}])")
+        specialties = string(header, f"string(descendant::span[{has_class('b_sp2')}])")
         if not specialties.strip():
             specialties = string(
                 header, "string(descendant::*[starts-with(normalize-space(text()),'擅长')])"
@@ -501,15 +492,15 @@ class Ask120ListPage(Page):
         """Questions in list order (newest first on the site); dates from the item's own text."""
         rows = every(
             self.response.selector,
-            f"//ul[{_token('h-ul3')}]/li",
-            f"//*[{_token('h-color')}][.//a[contains(@href,'/question/')]]",
+            f"//ul[{has_class('h-ul3')}]/li",
+            f"//*[{has_class('h-color')}][.//a[contains(@href,'/question/')]]",
             "//li[.//a[contains(@href,'/question/')]]",
         )
         out: dict[str, ListEntry] = {}
         for row in rows:
             href = first(
                 row,
-                f".//a[{_token('q-quename')}]/@href",
+                f".//a[{has_class('q-quename')}]/@href",
                 ".//a[contains(@href,'/question/')]/@href",
             )
             url = None if href is None else self.page_link(href.get())
@@ -528,7 +519,7 @@ class Ask120ListPage(Page):
             n
             for href in every(
                 self.response.selector,
-                f"//*[{_token('h-page')}]//a/@href",
+                f"//*[{has_class('h-page')}]//a/@href",
                 "//a[contains(@href,'/over/')]/@href",
             )
             if (n := SITE.list_page_number(self.page_link(href.get()) or ""))
@@ -558,7 +549,7 @@ class Ask120IndexPage(Page):
     def list_urls(self) -> list[str]:
         hrefs = every(
             self.response.selector,
-            f"//*[{_token('h-ul1')}]//a/@href",
+            f"//*[{has_class('h-ul1')}]//a/@href",
             "//a[contains(@href,'/list/')]/@href",
         )
         urls = (self.page_link(h.get()) for h in hrefs)

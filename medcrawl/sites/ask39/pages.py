@@ -34,6 +34,7 @@ from medcrawl.extract.xpaths import (
     find,
     find_all,
     first_value,
+    has_class,
     lines,
     shows,
     string,
@@ -46,16 +47,18 @@ from medcrawl.sites.page import ListEntry, Page, QuestionPage
 # What makes a page a question page: the question block `div.ask_cont` (every generation),
 # else — where the classes changed — these. The layout columns (cont_l) are on every page.
 _QUESTION_MARKERS = (
-    "//*[self::p or self::h1][contains(@class,'ask_tit')]",
-    "//p[contains(@class,'sele_img')]",
-    "//*[starts-with(normalize-space(text()),'医生回答') or starts-with(normalize-space(text()),"
-    "'精选回答')]",
+    "/descendant::*[self::p or self::h1][contains(@class,'ask_tit')]",
+    "/descendant::p[contains(@class,'sele_img')]",
+    "/descendant::*[starts-with(normalize-space(text()),'医生回答')"
+    " or starts-with(normalize-space(text()),'精选回答')]",
 )
 
 # Sidebar boxes by their heading's first words, and a query for headings that start with one.
 _SIDE_LABELS = ("适用药品", "推荐医生")
 _SIDE_LABELLED = (
-    "//*[" + " or ".join(f"starts-with(normalize-space(text()),'{w}')" for w in _SIDE_LABELS) + "]"
+    "/descendant::*["
+    + " or ".join(f"starts-with(normalize-space(text()),'{w}')" for w in _SIDE_LABELS)
+    + "]"
 )
 
 # Encyclopedia item labels → field names
@@ -106,7 +109,8 @@ class Ask39QuestionPage(QuestionPage):
     def _layout(self) -> list[Element]:
         """The layout blocks — both columns and the breadcrumb — in one pass over the page."""
         return find_all(
-            self.root, "//div[contains(@class,'cont_l') or contains(@class,'cont_r') or @id='sub']"
+            self.root,
+            "/descendant::div[contains(@class,'cont_l') or contains(@class,'cont_r') or @id='sub']",
         )
 
     def _column(self, name: str) -> Element:
@@ -119,7 +123,7 @@ class Ask39QuestionPage(QuestionPage):
 
     @cached_property
     def question_block(self) -> Element | None:
-        return find(self.main, ".//div[contains(@class,'ask_cont')]")
+        return find(self.main, "descendant::div[contains(@class,'ask_cont')]")
 
     @cached_property
     def ask(self) -> Element:
@@ -133,9 +137,9 @@ class Ask39QuestionPage(QuestionPage):
     def title_text(self) -> str | None:
         node = find(
             self.ask,
-            ".//*[self::h1 or self::p][contains(@class,'ask_tit')]",
+            "descendant::*[self::h1 or self::p][contains(@class,'ask_tit')]",
             "//h1",
-            "//span[@class='sub_here']",
+            "/descendant::span[@class='sub_here']",
         )
         title = "" if node is None else clean_inline(" ".join(strings(node, ".//text()")))
         if not title:  # `<title>` without the site suffix
@@ -148,10 +152,9 @@ class Ask39QuestionPage(QuestionPage):
         return outermost_elements(
             find_all(
                 self.main,
-                ".//div[contains(@class,'selected')]"
-                "//div[contains(concat(' ',@class,' '),' sele_all ')]",
-                ".//div[contains(concat(' ',@class,' '),' sele_all ')]",
-                ".//div[p[contains(@class,'sele_txt')]]",
+                f"descendant::div[contains(@class,'selected')]/descendant::div[{has_class('sele_all')}]",
+                f"descendant::div[{has_class('sele_all')}]",
+                "descendant::div[p[contains(@class,'sele_txt')]]",
             )
         )
 
@@ -159,11 +162,14 @@ class Ask39QuestionPage(QuestionPage):
     def encyclopedia_box(self) -> Element | None:
         box = find(
             self.main,
-            ".//div[contains(@class,'sys-box')]",
-            ".//li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
+            "descendant::div[contains(@class,'sys-box')]",
+            "descendant::li[starts-with(normalize-space(.),'症状起因')]/ancestor::div[1]",
         )
         if box is None and shows(self.response.text, "疾病百科"):
-            box = find(self.root, "//*[normalize-space(text())='疾病百科']/ancestor::div[.//li][1]")
+            box = find(
+                self.root,
+                "/descendant::*[normalize-space(text())='疾病百科']/ancestor::div[descendant::li][1]",
+            )
         return box
 
     @cached_property
@@ -171,9 +177,9 @@ class Ask39QuestionPage(QuestionPage):
         """Right-column boxes by the first word of their heading (`适用药品`, `推荐医生` …):
         the nearest of the heading's three closest `div` ancestors that holds a list."""
         boxes: dict[str, Element] = {}
-        for heading in find_all(self.side, ".//*[self::h3 or self::h2 or self::h4]"):
+        for heading in find_all(self.side, "descendant::*[self::h3 or self::h2 or self::h4]"):
             label = clean_inline(string(heading))
-            box = find(heading, "ancestor::div[position() <= 3][.//li][1]")
+            box = find(heading, "ancestor::div[position() <= 3][descendant::li][1]")
             if label and box is not None:
                 boxes.setdefault(label, box)
         return boxes
@@ -199,7 +205,8 @@ class Ask39QuestionPage(QuestionPage):
         boxes = {
             word: find(
                 self.root,
-                f"//*[starts-with(normalize-space(text()),'{word}')]/ancestor::div[.//li][1]",
+                f"/descendant::*[starts-with(normalize-space(text()),'{word}')]"
+                "/ancestor::div[descendant::li][1]",
             )
             for word in shown
         }
@@ -209,8 +216,8 @@ class Ask39QuestionPage(QuestionPage):
 
     def parts(self) -> QuestionParts:
         sex, age, onset = self._patient()
-        asked = string(self.ask, "string(.//p[contains(@class,'txt_nametime')]/span[2])")
-        heading = string(self.main, "string(.//p[contains(@class,'sele_img')])")
+        asked = string(self.ask, "string(descendant::p[contains(@class,'txt_nametime')]/span[2])")
+        heading = string(self.main, "string(descendant::p[contains(@class,'sele_img')])")
         return QuestionParts(
             title=self.title_text,
             question=self._question_text(),
@@ -219,7 +226,8 @@ class Ask39QuestionPage(QuestionPage):
             patient_onset=onset,
             category_path=self._category_path(),
             tags=strings(
-                self.ask, ".//p[contains(@class,'txt_label')]/span[not(@style)]//a//text()"
+                self.ask,
+                "descendant::p[contains(@class,'txt_label')]/span[not(@style)]/descendant::a/descendant::text()",
             ),
             asked_at=asked,
             answer_count=parse_count(heading),
@@ -232,7 +240,7 @@ class Ask39QuestionPage(QuestionPage):
     def _question_text(self) -> list[str]:
         body = find_all(
             self.ask,
-            ".//div[contains(@class,'ask_hid')]//p[contains(@class,'txt_ms') "
+            "descendant::div[contains(@class,'ask_hid')]/descendant::p[contains(@class,'txt_ms') "
             "or contains(@class,'txt_bc')]",
         )
         return [line for p in body for line in lines(p)]
@@ -240,7 +248,7 @@ class Ask39QuestionPage(QuestionPage):
     def _patient(self) -> tuple[list[str], list[str], list[str]]:
         """Sex (`男`), age (`30岁`) and onset (`发病时间：…`) spans, as shown."""
         sex, age, onset = [], [], []
-        for span in find_all(self.ask, ".//p[contains(@class,'mation')]/span"):
+        for span in find_all(self.ask, "descendant::p[contains(@class,'mation')]/span"):
             text = clean_inline(string(span))
             label, value = split_label(text)
             if text in ("男", "女"):
@@ -268,34 +276,34 @@ class Ask39QuestionPage(QuestionPage):
         return AnswerParts(
             lines=[
                 line
-                for p in find_all(block, ".//p[contains(@class,'sele_txt')]")
+                for p in find_all(block, "descendant::p[contains(@class,'sele_txt')]")
                 for line in lines(p)
             ],
             doctor=self.answering_doctor(block),
-            answered_at=string(block, "string(.//p[contains(@class,'doc_time')])"),
+            answered_at=string(block, "string(descendant::p[contains(@class,'doc_time')])"),
             follow_ups=self._follow_ups(block),
         )
 
     def _follow_ups(self, block: Element) -> list[dict[str, str | None]]:
         out = []
-        for zw in find_all(block, ".//div[contains(concat(' ',@class,' '),' doc_zw ')]"):
+        for zw in find_all(block, f"descendant::div[{has_class('doc_zw')}]"):
             spans = [clean_inline(string(s)) for s in find_all(zw, "./span")]
             if (one := follow_up(spans)) is not None:
                 out.append(one)
         return out
 
     def answering_doctor(self, block: Element) -> DoctorParts | None:
-        card = find(block, ".//div[contains(@class,'doctor_all')]")
+        card = find(block, "descendant::div[contains(@class,'doctor_all')]")
         if card is None:
             return None
-        name_tokens = tokens(find(card, ".//span[contains(@class,'doc_name')]"))
+        name_tokens = tokens(find(card, "descendant::span[contains(@class,'doc_name')]"))
         if not name_tokens:
             return None
         name, roles = doctor_line(
             name_tokens
             + [
                 token
-                for span in find_all(card, ".//span[contains(@class,'doc_yshi')]")
+                for span in find_all(card, "descendant::span[contains(@class,'doc_yshi')]")
                 for token in tokens(span)
             ]
         )
@@ -304,8 +312,12 @@ class Ask39QuestionPage(QuestionPage):
         return DoctorParts(
             name=name,
             roles=roles,
-            profile_url=self.link(first_value(card, ".//div[contains(@class,'doc_img')]//a/@href")),
-            specialties=strings(card, ".//p[contains(@class,'doc_sc')]//text()"),
+            profile_url=self.link(
+                first_value(card, "descendant::div[contains(@class,'doc_img')]/descendant::a/@href")
+            ),
+            specialties=strings(
+                card, "descendant::p[contains(@class,'doc_sc')]/descendant::text()"
+            ),
         )
 
     def encyclopedia(self) -> EncyclopediaParts | None:
@@ -352,7 +364,9 @@ class Ask39QuestionPage(QuestionPage):
             yield DoctorParts(
                 name=name,
                 roles=roles,
-                profile_url=self.link(first_value(li, ".//a[contains(@href,'my.39.net')]/@href")),
+                profile_url=self.link(
+                    first_value(li, "descendant::a[contains(@href,'my.39.net')]/@href")
+                ),
             )
 
 

@@ -29,6 +29,7 @@ from medcrawl.extract.xpaths import (
     Element,
     find,
     find_all,
+    has_class,
     in_document_order,
     lines,
     string,
@@ -37,17 +38,6 @@ from medcrawl.extract.xpaths import (
 )
 from medcrawl.sites.page import ListEntry, Page, QuestionPage
 from medcrawl.sites.xywy.site import SITE
-
-
-def tok(*classes: str) -> str:
-    """An XPath test: the element's class attribute holds every one of these tokens. Plain
-    `contains(@class, …)` tests go first: they rule out most elements without building the
-    normalized string (`and` stops at the first false), and never rule out a match."""
-    return " and ".join(
-        [f"contains(@class, '{c}')" for c in classes]
-        + [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in classes]
-    )
-
 
 # A date as the site prints it: `2017-02-23 09:40:12` (seconds or time may be missing).
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -60,15 +50,15 @@ _ELLIPSIS = ".…。 "
 
 # The question block `div.User_askcon` (else the user line's parent); the title `p.fl.dib.fb`
 # inside such a block, else anywhere, else `h2.Uerth2`.
-_ASK_BLOCKS = f"//div[{tok('User_askcon')}]"
-_QUESTION_BLOCK_ELSE = f"//div[{tok('Userinfo')}]/.."
-_TITLE_IN_ASK = f".//p[{tok('fl', 'dib', 'fb')}]"
-_TITLE_ELSE = (f"//p[{tok('fl', 'dib', 'fb')}]", f"//h2[{tok('Uerth2')}]")
-_USER_SPANS = (f"//div[{tok('Userinfo')}]//span", f"//span[{tok('User_time')}]")
-_BODY = ("//div[@id='qdetailc']", f"//div[{tok('User_quecol')}]")
+_ASK_BLOCKS = f"//div[{has_class('User_askcon')}]"
+_QUESTION_BLOCK_ELSE = f"//div[{has_class('Userinfo')}]/.."
+_TITLE_IN_ASK = f".//p[{has_class('fl', 'dib', 'fb')}]"
+_TITLE_ELSE = (f"//p[{has_class('fl', 'dib', 'fb')}]", f"//h2[{has_class('Uerth2')}]")
+_USER_SPANS = (f"//div[{has_class('Userinfo')}]//span", f"//span[{has_class('User_time')}]")
+_BODY = ("//div[@id='qdetailc']", f"//div[{has_class('User_quecol')}]")
 _CRUMBS = (
-    f"//p[{tok('znblue', 'normal-a')}]",
-    f"//*[{tok('pt10', 'pb10', 'lh180')}]",
+    f"//p[{has_class('znblue', 'normal-a')}]",
+    f"//*[{has_class('pt10', 'pb10', 'lh180')}]",
     "//*[a[normalize-space(.)='有问必答']]",
 )
 # Each answer's text: 2021 the first non-empty div of div.Doc_dochf, 2017 div.pt15.f14.graydeep
@@ -76,24 +66,28 @@ _CRUMBS = (
 # The 2017 text is asked for by its ancestors, not found below every docall block: that form
 # merged each block's results into the set so far, n² on a page of n blocks.
 _ANSWER_TEXTS = (
-    f"//div[{tok('Doc_dochf')}]/div[normalize-space()][1]"
-    f" | //div[{tok('pt15', 'f14', 'graydeep')}][not(ancestor::div[{tok('Doc_dochf')}])]"
-    f"[ancestor::div[{tok('docall')}][not({tok('relate-con')})]]",
-    f"//div[{tok('qsdetail')}]/div[normalize-space()][1]",
-    f"//*[contains(@id, '_reply')]//div[{tok('f14', 'graydeep')}][1]",
+    f"//div[{has_class('Doc_dochf')}]/div[normalize-space()][1]"
+    f" | //div[{has_class('pt15', 'f14', 'graydeep')}]"
+    f"[not(ancestor::div[{has_class('Doc_dochf')}])]"
+    f"[ancestor::div[{has_class('docall')}][not({has_class('relate-con')})]]",
+    f"//div[{has_class('qsdetail')}]/div[normalize-space()][1]",
+    f"//*[contains(@id, '_reply')]//div[{has_class('f14', 'graydeep')}][1]",
     # the text before an answer's time line
-    f"//p[{tok('col99', 'tr')}][not(ancestor::div[{tok('usezw')}])]"
+    f"//p[{has_class('col99', 'tr')}][not(ancestor::div[{has_class('usezw')}])]"
     "/preceding-sibling::div[normalize-space()][1]",
 )
-_ANSWER_BLOCK = f"ancestor::div[{tok('Doc_dochf')} or {tok('docall')} or contains(@id, '_reply')]"
-_BEST_BLOCK = f"ancestor-or-self::div[{tok('Best_dochf')} or {tok('Bestbg')}]"
+_ANSWER_BLOCK = (
+    f"ancestor::div[{has_class('Doc_dochf')} or {has_class('docall')} or contains(@id, '_reply')]"
+)
+_BEST_BLOCK = f"ancestor-or-self::div[{has_class('Best_dochf')} or {has_class('Bestbg')}]"
 # Within the answers' scope (`answer_units`): the doctor card; where a page has none, the
 # doctor's name link alone (not a follow-up label); the follow-ups; the best answer's badge.
 _CARDS = (
-    f".//div[{tok('Doc_zytpmd')}]"
-    f" | .//a[{tok('Doc_bla')}][not(ancestor::div[{tok('Doc_zytpmd')} or {tok('usezw')}])]"
+    f".//div[{has_class('Doc_zytpmd')}]"
+    f" | .//a[{has_class('Doc_bla')}]"
+    f"[not(ancestor::div[{has_class('Doc_zytpmd')} or {has_class('usezw')}])]"
 )
-_FOLLOW_UPS = f".//div[{tok('usezw')}]"
+_FOLLOW_UPS = f".//div[{has_class('usezw')}]"
 # The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
 _BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
 # `text()[1][contains(., w)]` is `contains(normalize-space(text()), w)` for words without
@@ -104,23 +98,23 @@ _BADGES = (
     + " or ".join(f"contains(., '{w}')" for w in _BEST_WORDS)
     + "]][not(self::script or self::style or self::title)]"
 )
-_ANSWERS_BOX = f"//div[{tok('Doc_con')}]"
+_ANSWERS_BOX = f"//div[{has_class('Doc_con')}]"
 # Answers written in two labelled sections: the analysis, then the guidance.
 _ANALYSIS = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
 _GUIDANCE = re.compile(r"^\s*(?:指导意见|意见建议|处理意见)\s*(?:[：:]\s*|$)")
 _ANSWER_TIME = (
-    f"following-sibling::p[{tok('col99')}][1]//span//text()",
+    f"following-sibling::p[{has_class('col99')}][1]//span//text()",
     "following-sibling::p[1]//text()",
-    f"../p//span[{tok('Doc_time')}]//text()",
-    f"({_ANSWER_BLOCK})[1]//span[{tok('Doc_time')}][not(ancestor::div[{tok('usezw')}])]//text()",
+    f"../p//span[{has_class('Doc_time')}]//text()",
+    f"({_ANSWER_BLOCK})[1]//span[{has_class('Doc_time')}][not(ancestor::div[{has_class('usezw')}])]//text()",
 )
 
 # In a follow-up: its label, its text.
-_FOLLOW_UP_LABEL = f"string(.//span[{tok('Doc_bla')}])"
-_FOLLOW_UP_TEXT = (f".//*[{tok('w390')}]", f".//div[{tok('ml10')}]")
+_FOLLOW_UP_LABEL = f"string(.//span[{has_class('Doc_bla')}])"
+_FOLLOW_UP_TEXT = (f".//*[{has_class('w390')}]", f".//div[{has_class('ml10')}]")
 # In a doctor card: the name link, the title.
-_DOCTOR_LINK = (f"descendant-or-self::a[{tok('Doc_bla')}]", ".//a[normalize-space()][1]")
-_DOCTOR_TITLE = f"string(.//span[{tok('btn-a')}])"
+_DOCTOR_LINK = (f"descendant-or-self::a[{has_class('Doc_bla')}]", ".//a[normalize-space()][1]")
+_DOCTOR_TITLE = f"string(.//span[{has_class('btn-a')}])"
 
 
 @dataclass
@@ -400,8 +394,8 @@ class XywyRelatedBox(Page):
 
     def question_urls(self) -> list[str]:
         hrefs = self.response.xpath(
-            f"//div[@id='ulxgwtg']//a/@href | //ul[{tok('Doc_xgqul')}]//a/@href"
-            f" | //div[{tok('relate-con')}]//a/@href"
+            f"//div[@id='ulxgwtg']//a/@href | //ul[{has_class('Doc_xgqul')}]//a/@href"
+            f" | //div[{has_class('relate-con')}]//a/@href"
         ).getall()
         urls = (self.page_link(h) for h in hrefs)
         return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
@@ -416,7 +410,7 @@ class _Paged(Page):
         """The pager's `[下一页]` link, else page + 1 while the pager says `共N页` is more."""
         href = first(
             self.response.selector,
-            f"//div[{tok('subFen')}]//a[contains(normalize-space(.), '下一页')]/@href",
+            f"//div[{has_class('subFen')}]//a[contains(normalize-space(.), '下一页')]/@href",
             "//a[contains(normalize-space(.), '下一页')]/@href",
         )
         if href is not None:
@@ -437,7 +431,7 @@ class XywyDayPage(_Paged):
         day = SITE.day_of(self.response.url)
         hrefs = every(
             self.response.selector,
-            f"//div[{tok('club_dic')}]//h4/em/a/@href",
+            f"//div[{has_class('club_dic')}]//h4/em/a/@href",
             "//a[contains(@href, '/static/') or contains(@href, '/question/')]/@href",
         )
         out: dict[str, ListEntry] = {}
@@ -454,7 +448,7 @@ class XywyIndexPage(_Paged):
     def days(self) -> list[tuple[date, str]]:
         hrefs = every(
             self.response.selector,
-            f"//ul[{tok('club_Date')}]/li//a/@href",
+            f"//ul[{has_class('club_Date')}]/li//a/@href",
             "//a[contains(@href, '/keshi/')]/@href",
         )
         out: dict[date, str] = {}
