@@ -50,30 +50,36 @@ _ELLIPSIS = ".…。 "
 
 # The question block `div.User_askcon` (else the user line's parent); the title `p.fl.dib.fb`
 # inside such a block, else anywhere, else `h2.Uerth2`.
-_ASK_BLOCKS = f"//div[{has_class('User_askcon')}]"
-_QUESTION_BLOCK_ELSE = f"//div[{has_class('Userinfo')}]/.."
-_TITLE_IN_ASK = f".//p[{has_class('fl', 'dib', 'fb')}]"
-_TITLE_ELSE = (f"//p[{has_class('fl', 'dib', 'fb')}]", f"//h2[{has_class('Uerth2')}]")
-_USER_SPANS = (f"//div[{has_class('Userinfo')}]//span", f"//span[{has_class('User_time')}]")
-_BODY = ("//div[@id='qdetailc']", f"//div[{has_class('User_quecol')}]")
+_ASK_BLOCKS = f"/descendant::div[{has_class('User_askcon')}]"
+_QUESTION_BLOCK_ELSE = f"/descendant::div[{has_class('Userinfo')}]/.."
+_TITLE_IN_ASK = f"descendant::p[{has_class('fl', 'dib', 'fb')}]"
+_TITLE_ELSE = (
+    f"/descendant::p[{has_class('fl', 'dib', 'fb')}]",
+    f"/descendant::h2[{has_class('Uerth2')}]",
+)
+_USER_SPANS = (
+    f"/descendant::div[{has_class('Userinfo')}]//span",
+    f"/descendant::span[{has_class('User_time')}]",
+)
+_BODY = ("/descendant::div[@id='qdetailc']", f"/descendant::div[{has_class('User_quecol')}]")
 _CRUMBS = (
-    f"//p[{has_class('znblue', 'normal-a')}]",
-    f"//*[{has_class('pt10', 'pb10', 'lh180')}]",
-    "//*[a[normalize-space(.)='有问必答']]",
+    f"/descendant::p[{has_class('znblue', 'normal-a')}]",
+    f"/descendant::*[{has_class('pt10', 'pb10', 'lh180')}]",
+    "/descendant::*[a[normalize-space(.)='有问必答']]",
 )
 # Each answer's text: 2021 the first non-empty div of div.Doc_dochf, 2017 div.pt15.f14.graydeep
 # in a docall block (not the related-question teasers, `docall relate-con`); then structure.
 # The 2017 text is asked for by its ancestors, not found below every docall block: that form
 # merged each block's results into the set so far, n² on a page of n blocks.
 _ANSWER_TEXTS = (
-    f"//div[{has_class('Doc_dochf')}]/div[normalize-space()][1]"
-    f" | //div[{has_class('pt15', 'f14', 'graydeep')}]"
+    f"/descendant::div[{has_class('Doc_dochf')}]/div[normalize-space()][1]"
+    f" | /descendant::div[{has_class('pt15', 'f14', 'graydeep')}]"
     f"[not(ancestor::div[{has_class('Doc_dochf')}])]"
     f"[ancestor::div[{has_class('docall')}][not({has_class('relate-con')})]]",
-    f"//div[{has_class('qsdetail')}]/div[normalize-space()][1]",
-    f"//*[contains(@id, '_reply')]//div[{has_class('f14', 'graydeep')}][1]",
+    f"/descendant::div[{has_class('qsdetail')}]/div[normalize-space()][1]",
+    f"/descendant::*[contains(@id, '_reply')]//div[{has_class('f14', 'graydeep')}][1]",
     # the text before an answer's time line
-    f"//p[{has_class('col99', 'tr')}][not(ancestor::div[{has_class('usezw')}])]"
+    f"/descendant::p[{has_class('col99', 'tr')}][not(ancestor::div[{has_class('usezw')}])]"
     "/preceding-sibling::div[normalize-space()][1]",
 )
 _ANSWER_BLOCK = (
@@ -83,38 +89,38 @@ _BEST_BLOCK = f"ancestor-or-self::div[{has_class('Best_dochf')} or {has_class('B
 # Within the answers' scope (`answer_units`): the doctor card; where a page has none, the
 # doctor's name link alone (not a follow-up label); the follow-ups; the best answer's badge.
 _CARDS = (
-    f".//div[{has_class('Doc_zytpmd')}]"
-    f" | .//a[{has_class('Doc_bla')}]"
+    f"descendant::div[{has_class('Doc_zytpmd')}]"
+    f" | descendant::a[{has_class('Doc_bla')}]"
     f"[not(ancestor::div[{has_class('Doc_zytpmd')} or {has_class('usezw')}])]"
 )
-_FOLLOW_UPS = f".//div[{has_class('usezw')}]"
+_FOLLOW_UPS = f"descendant::div[{has_class('usezw')}]"
 # The best answer's badge (最佳答案) or heading (提问者采纳, 被患者采纳的回复), not in scripts.
 _BEST_WORDS = ("最佳答案", "提问者采纳", "患者采纳", "网友采纳")
 # `text()[1][contains(., w)]` is `contains(normalize-space(text()), w)` for words without
 # spaces, without normalizing a string per element and word; it goes first, as it rules out
 # nearly every element (the three `self::` tests cost more: a step each).
 _BADGES = (
-    ".//*[text()[1]["
+    "descendant::*[text()[1]["
     + " or ".join(f"contains(., '{w}')" for w in _BEST_WORDS)
     + "]][not(self::script or self::style or self::title)]"
 )
-_ANSWERS_BOX = f"//div[{has_class('Doc_con')}]"
+_ANSWERS_BOX = f"/descendant::div[{has_class('Doc_con')}]"
 # Answers written in two labelled sections: the analysis, then the guidance.
 _ANALYSIS = re.compile(r"^\s*(?:病情分析|问题分析)\s*(?:[：:]\s*|$)")
 _GUIDANCE = re.compile(r"^\s*(?:指导意见|意见建议|处理意见)\s*(?:[：:]\s*|$)")
 _ANSWER_TIME = (
     f"following-sibling::p[{has_class('col99')}][1]//span//text()",
     "following-sibling::p[1]//text()",
-    f"../p//span[{has_class('Doc_time')}]//text()",
-    f"({_ANSWER_BLOCK})[1]//span[{has_class('Doc_time')}][not(ancestor::div[{has_class('usezw')}])]//text()",
+    f"../p/descendant::span[{has_class('Doc_time')}]//text()",
+    f"({_ANSWER_BLOCK})[1]/descendant::span[{has_class('Doc_time')}][not(ancestor::div[{has_class('usezw')}])]//text()",
 )
 
 # In a follow-up: its label, its text.
-_FOLLOW_UP_LABEL = f"string(.//span[{has_class('Doc_bla')}])"
-_FOLLOW_UP_TEXT = (f".//*[{has_class('w390')}]", f".//div[{has_class('ml10')}]")
+_FOLLOW_UP_LABEL = f"string(descendant::span[{has_class('Doc_bla')}])"
+_FOLLOW_UP_TEXT = (f"descendant::*[{has_class('w390')}]", f"descendant::div[{has_class('ml10')}]")
 # In a doctor card: the name link, the title.
 _DOCTOR_LINK = (f"descendant-or-self::a[{has_class('Doc_bla')}]", ".//a[normalize-space()][1]")
-_DOCTOR_TITLE = f"string(.//span[{has_class('btn-a')}])"
+_DOCTOR_TITLE = f"string(descendant::span[{has_class('btn-a')}])"
 
 
 @dataclass
@@ -394,8 +400,9 @@ class XywyRelatedBox(Page):
 
     def question_urls(self) -> list[str]:
         hrefs = self.response.xpath(
-            f"//div[@id='ulxgwtg']//a/@href | //ul[{has_class('Doc_xgqul')}]//a/@href"
-            f" | //div[{has_class('relate-con')}]//a/@href"
+            "/descendant::div[@id='ulxgwtg']//a/@href"
+            f" | /descendant::ul[{has_class('Doc_xgqul')}]//a/@href"
+            f" | /descendant::div[{has_class('relate-con')}]//a/@href"
         ).getall()
         urls = (self.page_link(h) for h in hrefs)
         return list(dict.fromkeys(u for u in urls if u and SITE.is_question_url(u)))
@@ -410,8 +417,9 @@ class _Paged(Page):
         """The pager's `[下一页]` link, else page + 1 while the pager says `共N页` is more."""
         href = first(
             self.response.selector,
-            f"//div[{has_class('subFen')}]//a[contains(normalize-space(.), '下一页')]/@href",
-            "//a[contains(normalize-space(.), '下一页')]/@href",
+            f"/descendant::div[{has_class('subFen')}]"
+            "/descendant::a[contains(normalize-space(.), '下一页')]/@href",
+            "/descendant::a[contains(normalize-space(.), '下一页')]/@href",
         )
         if href is not None:
             return self.page_link(href.get())
@@ -431,8 +439,8 @@ class XywyDayPage(_Paged):
         day = SITE.day_of(self.response.url)
         hrefs = every(
             self.response.selector,
-            f"//div[{has_class('club_dic')}]//h4/em/a/@href",
-            "//a[contains(@href, '/static/') or contains(@href, '/question/')]/@href",
+            f"/descendant::div[{has_class('club_dic')}]//h4/em/a/@href",
+            "/descendant::a[contains(@href, '/static/') or contains(@href, '/question/')]/@href",
         )
         out: dict[str, ListEntry] = {}
         for href in hrefs:
@@ -448,8 +456,8 @@ class XywyIndexPage(_Paged):
     def days(self) -> list[tuple[date, str]]:
         hrefs = every(
             self.response.selector,
-            f"//ul[{has_class('club_Date')}]/li//a/@href",
-            "//a[contains(@href, '/keshi/')]/@href",
+            f"/descendant::ul[{has_class('club_Date')}]/li//a/@href",
+            "/descendant::a[contains(@href, '/keshi/')]/@href",
         )
         out: dict[date, str] = {}
         for href in hrefs:
