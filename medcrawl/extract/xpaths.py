@@ -24,10 +24,12 @@ from medcrawl.extract.html import element_lines, element_tokens
 Element = etree._Element
 
 
+@cache
 def has_class(*classes: str) -> str:
     """An XPath test: the element's class attribute holds each of these tokens (`b_sp1`
     matches `class="b_sp1 x"`, not `b_sp10`). The plain `contains` tests go first: most
-    elements fail them, and they cost less than building the normalized string."""
+    elements fail them, and they cost less than building the normalized string. Cached:
+    page classes build queries in their methods too."""
     plain = [f"contains(@class,'{c}')" for c in classes]
     tokens = [f"contains(concat(' ',normalize-space(@class),' '),' {c} ')" for c in classes]
     return "(" + " and ".join(plain + tokens) + ")"
