@@ -85,10 +85,6 @@ EXTENSIONS = {
 # manifest.json holds them.
 STATS_DUMP = False
 
-ITEM_PIPELINES = {
-    "medcrawl.contract.dedupe.DedupePipeline": 300,
-}
-
 # Every item is checked against its JSON Schema (medcrawl/schemas/) before anything is written;
 # an invalid one becomes a line in rejects.jsonl with all its errors. Spider side (950), so it
 # sees what the spider yielded and the page it came from.
@@ -101,6 +97,10 @@ SPIDER_MIDDLEWARES = {
     # Incremental runs only (-a incremental=1): skips questions fetched lately, writes a page
     # only when its content changed. Engine side (100): sees the requests and items that leave.
     "medcrawl.incremental.tracker.IncrementalMiddleware": 100,
+    # Each doctor, drug, disease and question once per run: repeats (two in three items) are
+    # dropped here, not after the engine took them through the pipelines. After incremental,
+    # which hashes a page whole.
+    "medcrawl.contract.dedupe.DedupeMiddleware": 75,
     # A page's records reach the files together, flushed once the page is through the
     # pipelines: a killed run's files hold whole pages. Last on the way out (50).
     "medcrawl.contract.commit.PageCommitMiddleware": 50,
@@ -128,6 +128,8 @@ FEEDS = {
     }
     for item_class, stem in OUTPUT_FILES.items()
 }
+# Scrapy's JSON Lines exporter, reading our dataclass items' fields directly (the same bytes).
+FEED_EXPORTERS = {"jsonlines": "medcrawl.contract.jsonlines.JsonLinesExporter"}
 # Local feeds are written as <name>.jsonl.part and renamed when the run closes: never half a file.
 FEED_STORAGES = {
     "": "medcrawl.contract.feeds.AtomicFileFeedStorage",
