@@ -9,6 +9,9 @@ once an item.
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from scrapy.logformatter import LogFormatter, LogFormatterResult
 
 
 def heard(logger: logging.Logger, level: int) -> bool:
@@ -23,3 +26,31 @@ def heard(logger: logging.Logger, level: int) -> bool:
             return False
         current = current.parent
     return logging.lastResort is not None and level >= logging.lastResort.level
+
+
+class QuietLogFormatter(LogFormatter):
+    """Scrapy's log formatter, but the lines logged for every page and item (`Crawled …`,
+    `Scraped from …`, `Dropped: …`) are not made when no handler would write them (at the
+    default `LOG_LEVEL` INFO, their DEBUG records were built and thrown away)."""
+
+    def crawled(self, request: Any, response: Any, spider: Any) -> LogFormatterResult | None:
+        return _if_heard(ENGINE_LOGGER, super().crawled(request, response, spider))
+
+    def scraped(self, item: Any, response: Any, spider: Any) -> LogFormatterResult | None:
+        return _if_heard(SCRAPER_LOGGER, super().scraped(item, response, spider))
+
+    def dropped(
+        self, item: Any, exception: BaseException, response: Any, spider: Any
+    ) -> LogFormatterResult | None:
+        return _if_heard(SCRAPER_LOGGER, super().dropped(item, exception, response, spider))
+
+
+#: The loggers Scrapy's engine and scraper write those lines with.
+ENGINE_LOGGER = logging.getLogger("scrapy.core.engine")
+SCRAPER_LOGGER = logging.getLogger("scrapy.core.scraper")
+
+
+def _if_heard(
+    logger: logging.Logger, entry: LogFormatterResult | None
+) -> LogFormatterResult | None:
+    return entry if entry is not None and heard(logger, entry["level"]) else None

@@ -38,6 +38,9 @@ META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 # the dataset in every cron log, and formatting it costs time per item. `-s LOG_LEVEL=DEBUG`
 # to see each request and item.
 LOG_LEVEL = "INFO"
+# Scrapy's log formatter, but the DEBUG line of each page and item is not made when no handler
+# writes it (Scrapy enables every level on the root logger and filters in its handler).
+LOG_FORMATTER = "medcrawl.logs.QuietLogFormatter"
 
 # Safe by default: no telnet console, no remote-control server (on by default since 2.19).
 TELNETCONSOLE_ENABLED = False

@@ -9,6 +9,7 @@ import gc
 import logging
 
 from scrapy import Request, signals
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from medcrawl.contract.dedupe import DedupeMiddleware
@@ -94,3 +95,44 @@ def test_heard_follows_the_handlers_a_record_would_reach():
         parent.propagate = True
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
+
+
+def test_an_item_line_is_made_only_when_a_handler_writes_it():
+    from scrapy import Spider
+
+    from medcrawl.logs import QuietLogFormatter
+
+    formatter, spider = QuietLogFormatter(), Spider(name="s")
+    item = Question(id="s:1")
+    root = logging.getLogger()
+    saved = root.level, root.handlers[:]
+    try:
+        root.setLevel(logging.NOTSET)
+        root.handlers[:] = [logging.NullHandler(logging.INFO)]
+        assert formatter.scraped(item, None, spider) is None
+        drop = DropItem("duplicate", log_level="DEBUG")
+        assert formatter.dropped(item, drop, None, spider) is None
+        warned = formatter.dropped(item, DropItem("bad", log_level="WARNING"), None, spider)
+        assert warned is not None and warned["level"] == logging.WARNING
+        root.handlers.append(logging.NullHandler(logging.DEBUG))
+        scraped = formatter.scraped(item, None, spider)
+        assert scraped is not None and scraped["args"]["item"] is item
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+
+
+def test_a_repeat_dropped_before_the_ledger_commits_nothing(monkeypatch):
+    from medcrawl.contract import commit
+
+    commits = []
+    monkeypatch.setattr(commit, "commit_pages", lambda crawler: commits.append(crawler))
+    middleware = commit.PageCommitMiddleware(get_crawler())
+    page = [Question(id="s:1"), Answer(id="s:1/a1")]
+    middleware.ledger.add(page)
+    middleware.item_dropped(Doctor(id="s:doctor:1"))  # never in the ledger: wrote nothing
+    assert commits == []
+    middleware.item_done(page[0])
+    assert commits == []  # the page is half through
+    middleware.item_dropped(page[1])
+    assert len(commits) == 1  # its last item completed it
