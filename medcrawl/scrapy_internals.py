@@ -165,6 +165,24 @@ def downloads_in_flight(crawler: Crawler) -> int:
     return len(crawler.engine.downloader.active)  # type: ignore[union-attr]
 
 
+# --- responses --------------------------------------------------------------------------------
+
+
+def release_selector(response: Response) -> None:
+    """Let go of the Selector a response caches for `response.xpath()` / `.css()`. It points
+    back at the response, so a parsed page (its lxml tree, its body) outlives its callback
+    until the next full garbage collection: ~100 of them at a time, and collections that
+    must free them. Released, the page goes when its last reference does; `response.selector`
+    parses the page again if anything asks for it later.
+
+    Relies on `TextResponse._cached_selector`, where `TextResponse.selector` keeps the
+    Selector it builds (and builds one when it is None). Public API: a response's selector can
+    be read, not forgotten.
+    """
+    if getattr(response, "_cached_selector", None) is not None:
+        response._cached_selector = None  # type: ignore[attr-defined]
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 

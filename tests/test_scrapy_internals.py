@@ -8,10 +8,12 @@ The behaviour is seen in one tiny real crawl (`tests/internals_probe.py`, in a s
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,10 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.core.scheduler import Scheduler
 from scrapy.core.scraper import Scraper
 from scrapy.dupefilters import BaseDupeFilter
+from scrapy.http import HtmlResponse
 from scrapy.utils import defer as scrapy_defer
 
+from medcrawl import scrapy_internals as internals
 from tests import internals_probe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,6 +253,40 @@ def test_bootstrap_failed(seen):
         "bootstrap_failed",
         (seen.get("bootstrap_failed_before"), seen.get("bootstrap_failed_after")) == (False, True),
         "CrawlerProcess.bootstrap_failed turning true when a spider cannot start",
+    )
+
+
+def test_release_selector():
+    def parsed_page_outlives_its_last_reference(release: bool) -> bool:
+        response = HtmlResponse("https://example.com/", body=b"<p>x</p>", encoding="utf-8")
+        assert response.xpath("//p/text()").get() == "x"
+        if release:
+            internals.release_selector(response)
+        gone = weakref.ref(response)
+        del response
+        return gone() is not None
+
+    gc.disable()  # only reference counting frees here, as between two collections in a crawl
+    try:
+        holds(
+            "release_selector",
+            parsed_page_outlives_its_last_reference(release=False),
+            "a response's cached Selector pointing back at the response (else it has no use)",
+        )
+        holds(
+            "release_selector",
+            not parsed_page_outlives_its_last_reference(release=True),
+            "TextResponse._cached_selector holding the only other reference to it",
+        )
+    finally:
+        gc.enable()
+    response = HtmlResponse("https://example.com/", body=b"<p>x</p>", encoding="utf-8")
+    response.xpath("//p")
+    internals.release_selector(response)
+    holds(
+        "release_selector",
+        response.xpath("//p/text()").get() == "x",
+        "TextResponse.selector building a Selector again when the cached one is None",
     )
 
 

@@ -45,7 +45,7 @@ from medcrawl import settings as project_settings
 from medcrawl.archive.replay import NOT_ARCHIVED_STAT, replayed
 from medcrawl.archive.warc import _EPOCH, read_capture, url_key, warc_date, warc_files
 from medcrawl.contract.coverage import KIND_FIELDS, count_written, filled_stats
-from medcrawl.contract.dedupe import DedupePipeline
+from medcrawl.contract.dedupe import DedupeMiddleware
 from medcrawl.contract.feeds import part_path
 from medcrawl.contract.items import OUTPUT_FILES, Cause, Reject
 from medcrawl.contract.validation import fields_of, validate_page
@@ -372,7 +372,7 @@ class Extraction:
         self.spider.arguments = arguments or {}
         self.spider.continues_run = False
         self.stats = MemoryStatsCollector(self)  # type: ignore[arg-type]
-        self.dedupe = DedupePipeline(self)  # type: ignore[arg-type]
+        self.dedupe = DedupeMiddleware(self)  # type: ignore[arg-type]
         self.outputs: dict[str, IO[bytes]] = {}
         self.pages = self.done = 0  # pages planned, pages merged
         self.counts = _Stats()  # merged, not yet in `stats` (flush_counts)
@@ -426,7 +426,7 @@ class Extraction:
 
     def merge(self, outcome: Outcome) -> None:
         """One page's lines into the files, in order: repeats of once-per-run records dropped
-        (the crawl's DedupePipeline), written records counted for coverage."""
+        (the crawl's DedupeMiddleware), written records counted for coverage."""
         counts = self.counts
         counts.update(outcome.stats)
         seen = self.dedupe.seen

@@ -123,7 +123,7 @@ class ClusterAddon:
         if not (settings.getbool("MEDCRAWL_CLUSTER") or url):
             return
         from medcrawl.cluster import frontier, itemqueue, politeness, worker
-        from medcrawl.contract.dedupe import DedupePipeline
+        from medcrawl.contract.dedupe import DedupeMiddleware
 
         if url != settings.get("REDIS_URL"):  # from the environment: where scrapy-redis reads
             settings.set("REDIS_URL", url, ENVIRONMENT_PRIORITY)
@@ -138,7 +138,7 @@ class ClusterAddon:
         wrap_download_handlers(settings, politeness.SharedRateHandler)
         # Each id once is the collector's job: a worker that dropped a repeat could not write it
         # again after Redis lost the first (its page fetched again, the item dropped as seen).
-        settings.set_in_component_priority_dict("ITEM_PIPELINES", DedupePipeline, None)
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", DedupeMiddleware, None)
         settings.set_in_component_priority_dict("EXTENSIONS", itemqueue.ItemPush, 0)
         settings.set_in_component_priority_dict("EXTENSIONS", worker.WorkerSession, 0)
         # Workers write no files: `medcrawl collect` writes the cluster's run folder, and judges

@@ -47,10 +47,11 @@ class PageLedger:
         for item in items:
             self.items[id(item)] = (item, page)
 
-    def item_done(self, item: Any) -> None:
+    def item_done(self, item: Any) -> bool:
+        """Count `item` through; False when it is not one of the ledger's."""
         entry = self.items.pop(id(item), None)
         if entry is None or entry[0] is not item:
-            return
+            return False
         page = entry[1]
         page.left -= 1
         if page.left == page.size - 1 and page.left:
@@ -60,6 +61,7 @@ class PageLedger:
                 self.half_written -= 1
             if page.done is not None:
                 page.done()
+        return True
 
 
 class PageCommitMiddleware:
@@ -68,8 +70,9 @@ class PageCommitMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.ledger = PageLedger()
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+        for signal in (signals.item_scraped, signals.item_error):
             crawler.signals.connect(self.item_done, signal)
+        crawler.signals.connect(self.item_dropped, signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageCommitMiddleware:
@@ -90,4 +93,10 @@ class PageCommitMiddleware:
     def item_done(self, item: Any) -> None:
         self.ledger.item_done(item)
         if not self.ledger.half_written:
+            commit_pages(self.crawler)
+
+    def item_dropped(self, item: Any) -> None:
+        """A dropped item wrote nothing: only one of a page changes what may be committed
+        (a repeat dropped by `medcrawl.contract.dedupe` never reached the ledger)."""
+        if self.ledger.item_done(item) and not self.ledger.half_written:
             commit_pages(self.crawler)

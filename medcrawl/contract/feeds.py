@@ -138,7 +138,9 @@ class AtomicFileFeedStorage(FileFeedStorage):
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> AtomicFileFeedStorage:
         storage = cls(uri, feed_options=feed_options, crawler=crawler)
-        _STORAGES.setdefault(crawler, []).append(storage)
+        storages = _STORAGES.setdefault(crawler, [])
+        storages.append(storage)
+        storages.sort(key=_rank)  # parent files first, once (commits come once a page)
         return storage
 
     def open(self, spider: Spider) -> PageFile:
@@ -208,7 +210,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
 
 def commit_pages(crawler: Crawler) -> None:
     """Write every output file's waiting lines, parent files first."""
-    for storage in sorted(_STORAGES.get(crawler, []), key=_rank):
+    for storage in _STORAGES.get(crawler, []):
         storage.commit()
 
 
@@ -217,7 +219,7 @@ def committed_sizes(crawler: Crawler) -> dict[str, int] | None:
     written (yet) count 0, so that `settle` knows them as this run's. None when the run
     could not write its output: no size then says what the files hold."""
     sizes: dict[str, int] = {}
-    for storage in sorted(_STORAGES.get(crawler, []), key=_rank):
+    for storage in _STORAGES.get(crawler, []):
         if "%(" in str(storage.final):  # built by the feed exporter only to check the URI
             continue
         sizes[str(storage.final.resolve())] = storage.committed_size() or 0

@@ -24,6 +24,7 @@ from medcrawl.crawl.fetched import fetched_at
 from medcrawl.crawl.redirect import requested_url
 from medcrawl.crawl.retry import failure_reason, retry_requested
 from medcrawl.extract.urls import resolve_link
+from medcrawl.scrapy_internals import release_selector
 from medcrawl.sites import arguments
 from medcrawl.sites.arguments import Argument
 from medcrawl.sites.base import Site
@@ -423,6 +424,7 @@ class QASpider(scrapy.Spider):
             yield from self.skip(response, "not_question")
             return
         related = list(self.related_urls(response)) if self.follow_related else []
+        release_selector(response)  # the page is read: its tree goes now, not at a collection
         self.crawler.stats.inc_value("medcrawl/pages/question")
         yield from found
         yield from self.follow_related_links(related)
