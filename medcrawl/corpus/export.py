@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 from medcrawl.corpus.card import card_path, write_card
 from medcrawl.corpus.deid import deidentify, deidentify_together
-from medcrawl.corpus.duplicates import Duplicates
 from medcrawl.corpus.shapes import PER_ANSWER, QA, RANKS, as_huatuo, read_runs
 
 #: Placeholder kinds that mark contact details (an answer with them is usually an advert).
@@ -195,6 +194,10 @@ def export(run_dirs: list[Path], out: Path, options: Options) -> Report:
     simplify = _simplifier() if options.simplified else None
     duplicates = None
     if options.dedupe != "off":
+        # Imported here: datasketch loads scipy (~1.7 s), which every `medcrawl` command would
+        # pay at start, since the command line builds every subcommand's parser.
+        from medcrawl.corpus.duplicates import Duplicates
+
         duplicates = Duplicates(threshold=options.near_threshold, shingle=options.shingle)
     progress = Progress(len(data.qas), sys.stderr if options.progress else None)
     pages: dict[str, list[QA]] = defaultdict(list)
