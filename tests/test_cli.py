@@ -59,3 +59,14 @@ def test_only_the_cli_parses_arguments():
     }
     outside = {path for path in importers if not path.startswith("cli/")}
     assert outside == set()
+
+
+def test_the_command_line_starts_without_the_corpus_tools_heavy_imports():
+    """`medcrawl` builds every subcommand's parser at start; what only one command needs
+    (datasketch and the scipy it loads: ~1.7 s) is imported when that command runs."""
+    code = (
+        "import sys; from medcrawl.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
