@@ -12,6 +12,8 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from lxml import etree
+from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
@@ -92,6 +94,17 @@ class Page:
 class QuestionPage(Page):
     """A question page of one site: `problem()` says why it holds no question (a stat and
     reject reason such as `challenge`, `removed`), `parts()` finds what it holds."""
+
+    @cached_property
+    def sel(self) -> Selector:
+        """The page's parsel Selector: what a user's selector runs on."""
+        return self.response.selector
+
+    @cached_property
+    def root(self) -> etree._Element:
+        """The parsed tree under `sel`: page classes run their queries compiled on it
+        (`medcrawl.extract.xpaths`), each block an lxml element of it."""
+        return self.sel.root
 
     @cached_property
     def native_id(self) -> str | None:

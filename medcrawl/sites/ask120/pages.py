@@ -12,12 +12,11 @@ visible labels (健康咨询描述, 病情分析, 指导意见, 擅长 …) and 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from parsel import Selector
-from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts
 from medcrawl.extract.dates import list_date
@@ -96,18 +95,9 @@ _QUESTION_MARKERS = (
 
 
 class Ask120QuestionPage(QuestionPage):
-    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it.
-
-    `sel` is the page's parsel Selector; the queries below run compiled on its tree
-    (`medcrawl.extract.xpaths`), each block an lxml element of it.
-    """
+    """One www.120ask.com question page. `problem()` says why it is not one; `parts()` finds it."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime) -> None:
-        super().__init__(response, now)
-        self.sel: Selector = response.selector
-        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 

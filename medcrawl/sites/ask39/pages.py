@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 
 from parsel import Selector
-from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import (
     AnswerParts,
@@ -71,18 +70,9 @@ _ENCYCLOPEDIA_LABELS = {
 
 
 class Ask39QuestionPage(QuestionPage):
-    """One ask.39.net question page. `problem()` says why it is not one; `parts()` finds it.
-
-    `sel` is the page's parsel Selector; the queries below run compiled on its tree
-    (`medcrawl.extract.xpaths`), each block an lxml element of it.
-    """
+    """One ask.39.net question page. `problem()` says why it is not one; `parts()` finds it."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime) -> None:
-        super().__init__(response, now)
-        self.sel: Selector = response.selector
-        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 

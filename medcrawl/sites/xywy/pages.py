@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
-
-from parsel import Selector
-from scrapy.http import TextResponse
 
 from medcrawl.extract.assemble import AnswerParts, DoctorParts, QuestionParts, follow_up_role
 from medcrawl.extract.html import every, first, outermost_elements
@@ -135,18 +132,9 @@ class _Unit:
 
 
 class XywyQuestionPage(QuestionPage):
-    """One club.xywy.com question page. `problem()` says why it is not one; `parts()` finds it.
-
-    `sel` is the page's parsel Selector; the queries below run compiled on its tree
-    (`medcrawl.extract.xpaths`), each block an lxml element of it.
-    """
+    """One club.xywy.com question page. `problem()` says why it is not one; `parts()` finds it."""
 
     site = SITE
-
-    def __init__(self, response: TextResponse, now: datetime) -> None:
-        super().__init__(response, now)
-        self.sel: Selector = response.selector
-        self.root = self.sel.root
 
     # --- is this a question page at all? --------------------------------------------------
 
