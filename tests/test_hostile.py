@@ -25,7 +25,7 @@ from medcrawl.contract.validation import ValidationMiddleware, page_errors
 from medcrawl.crawl.faults import PageFaultsMiddleware, PageTooLarge
 from medcrawl.extract.assemble import follow_up, follow_up_exchange
 from medcrawl.extract.dates import MAX_DATE_CHARS, list_date, parse_date
-from medcrawl.extract.html import outermost, text_lines
+from medcrawl.extract.html import outermost_elements, text_lines
 from medcrawl.extract.lists import MAX_LISTS, answer_lists
 from medcrawl.extract.medical import (
     MAX_LIST_CHARS,
@@ -522,7 +522,7 @@ def test_nested_answer_blocks_are_one_block():
     )
     page = Ask39QuestionPage(response, NOW)
     assert len(page.answer_blocks) == 2
-    assert len(outermost(Selector(text="<div><div></div></div>").xpath("//div"))) == 1
+    assert len(outermost_elements(Selector(text="<div><div></div></div>").root.xpath("//div"))) == 1
 
 
 def test_a_long_date_cell_is_read_from_its_first_characters():

@@ -131,12 +131,6 @@ def every(sel: Selector, *queries: str) -> list[Selector]:
     return []
 
 
-def outermost(found: list[Selector]) -> list[Selector]:
-    """The Selectors of `found` whose elements are not inside another's (`outermost_elements`)."""
-    kept = {id(el) for el in outermost_elements([sel.root for sel in found])}
-    return [sel for sel in found if id(sel.root) in kept]
-
-
 def outermost_elements(found: list[Any]) -> list[Any]:
     """The elements of `found` (in document order) that are not inside another of them; text
     and attribute results (nothing nests in them) are all kept.
